@@ -1,0 +1,159 @@
+//! The one error type of server functions: a status, a French message for the rep and, for
+//! internal failures, the request id to quote to support. Internals are logged, never sent.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// What kind of failure, which decides the HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    BadRequest,
+    Unauthorized,
+    NotFound,
+    Conflict,
+    Unprocessable,
+    Unavailable,
+    Internal,
+}
+
+impl ErrorKind {
+    /// The HTTP status answered for this kind.
+    pub fn status(self) -> u16 {
+        match self {
+            ErrorKind::BadRequest => 400,
+            ErrorKind::Unauthorized => 401,
+            ErrorKind::NotFound => 404,
+            ErrorKind::Conflict => 409,
+            ErrorKind::Unprocessable => 422,
+            ErrorKind::Unavailable => 503,
+            ErrorKind::Internal => 500,
+        }
+    }
+}
+
+/// An error a server function returns to the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}{}", request_id.as_ref().map(|id| format!(" (référence : {id})")).unwrap_or_default())]
+pub struct AppError {
+    pub kind: ErrorKind,
+    /// Shown to the rep as is: French, no internals.
+    pub message: String,
+    /// Set for internal failures so support can find the logged cause.
+    pub request_id: Option<String>,
+}
+
+impl AppError {
+    /// An error whose message the rep can act on.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        let error = AppError {
+            kind,
+            message: message.into(),
+            request_id: None,
+        };
+        error.set_response_status();
+        error
+    }
+
+    /// Another user's row answers exactly like a missing one.
+    pub fn not_found() -> Self {
+        Self::new(ErrorKind::NotFound, "Élément introuvable.")
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(ErrorKind::Unauthorized, "Veuillez vous connecter.")
+    }
+
+    /// Logs `cause` with `context` on the server and returns a generic message with the
+    /// request id.
+    pub fn internal(context: &str, cause: impl std::fmt::Display) -> Self {
+        let request_id = current_request_id();
+        #[cfg(feature = "ssr")]
+        tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), %cause, "{context}");
+        #[cfg(not(feature = "ssr"))]
+        let _ = (context, cause);
+        let error = AppError {
+            kind: ErrorKind::Internal,
+            message: "Une erreur interne est survenue. Réessayez dans un instant.".into(),
+            request_id,
+        };
+        error.set_response_status();
+        error
+    }
+
+    fn set_response_status(&self) {
+        #[cfg(feature = "ssr")]
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(status) = http::StatusCode::from_u16(self.kind.status()) {
+                response.set_status(status);
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn current_request_id() -> Option<String> {
+    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+    parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+#[cfg(not(feature = "ssr"))]
+fn current_request_id() -> Option<String> {
+    None
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::RowNotFound => AppError::not_found(),
+            other => AppError::internal("database error", other),
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::MissingArg(_) => AppError::new(
+                ErrorKind::BadRequest,
+                "La requête est invalide. Rechargez la page et réessayez.",
+            ),
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::new(
+                ErrorKind::Unavailable,
+                "Le serveur est injoignable. Vérifiez votre connexion et réessayez.",
+            ),
+            other => AppError::internal("server function failure", other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_shows_a_generic_french_message_and_never_its_cause() {
+        let e = AppError::internal("loading campaigns", "password authentication failed");
+        assert_eq!(e.kind.status(), 500);
+        assert!(!e.to_string().contains("password"));
+        assert!(e.message.starts_with("Une erreur interne"));
+    }
+
+    #[test]
+    fn errors_round_trip_through_the_server_function_encoding() {
+        let e = AppError::not_found();
+        let back = AppError::de(e.ser());
+        assert_eq!(back, e);
+        assert_eq!(back.kind.status(), 404);
+    }
+}

@@ -1,0 +1,54 @@
+//! Job payloads and the queues they are pushed to. Payloads carry ids, never content; the
+//! handlers live in the `jobs` crate. A job is a wake-up call: Postgres holds the truth.
+
+use apalis::prelude::TaskSink;
+use apalis_redis::{Config as QueueConfig, ConnectionManager, RedisStorage};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// Proves the queue end to end: the worker records that it ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Heartbeat {
+    pub id: Uuid,
+}
+
+/// One Redis connection and a typed queue per job kind, all under one namespace.
+#[derive(Clone)]
+pub struct Jobs {
+    conn: ConnectionManager,
+    pub heartbeat: RedisStorage<Heartbeat>,
+}
+
+impl Jobs {
+    /// Connects to Redis; every key is prefixed by `namespace`.
+    pub async fn connect(
+        redis_url: &str,
+        namespace: &str,
+    ) -> Result<Self, apalis_redis::RedisError> {
+        let conn = apalis_redis::connect(redis_url).await?;
+        let queue = |kind: &str| QueueConfig::default().queue(format!("{namespace}:{kind}"));
+        Ok(Jobs {
+            heartbeat: RedisStorage::new(conn.clone()).with_config(queue("heartbeat")),
+            conn,
+        })
+    }
+
+    /// Queues a heartbeat; call after the transaction that justifies it has committed.
+    pub async fn push_heartbeat(&self, job: Heartbeat) -> Result<(), AppError> {
+        self.heartbeat
+            .clone()
+            .push(job)
+            .await
+            .map_err(|e| AppError::internal("queueing heartbeat", e))
+    }
+
+    /// Whether Redis answers a PING within `timeout`.
+    pub async fn ping(&self, timeout: std::time::Duration) -> bool {
+        let mut conn = self.conn.clone();
+        let cmd = redis::cmd("PING");
+        let ping = cmd.query_async::<String>(&mut conn);
+        matches!(tokio::time::timeout(timeout, ping).await, Ok(Ok(reply)) if reply == "PONG")
+    }
+}

@@ -1,0 +1,5 @@
+//! Pages and components that belong to no single feature.
+
+pub mod home;
+pub mod layout;
+pub mod not_found;

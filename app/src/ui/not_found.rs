@@ -1,0 +1,22 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The French 404 page; the server answers it with status 404.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::NOT_FOUND);
+        }
+    }
+
+    view! {
+        <Title text="Page introuvable" />
+        <section class="not-found">
+            <h1>"Page introuvable"</h1>
+            <p>"La page demandée n’existe pas ou n’est plus disponible."</p>
+            <p><a href="/">"Revenir à l’accueil"</a></p>
+        </section>
+    }
+}

@@ -1,0 +1,64 @@
+//! Background workers: apalis workers on Redis queues, and later the providers they call
+//! (OCR, product extraction, Microsoft Graph). Run in-process by `spine serve` or alone by
+//! `spine worker`.
+
+mod heartbeat;
+
+use std::{future::Future, time::Duration};
+
+use apalis::prelude::*;
+use app::jobs::Jobs;
+use sqlx::PgPool;
+use tower::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
+
+/// What handlers need, handed to every worker.
+#[derive(Clone)]
+pub struct WorkerDeps {
+    pub pool: PgPool,
+    pub jobs: Jobs,
+}
+
+/// How long running jobs get to finish after the shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
+/// Runs every worker until `shutdown` completes, then lets running jobs finish.
+pub async fn run(
+    deps: WorkerDeps,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let backoff = || {
+        ExponentialBackoffMaker::new(
+            Duration::from_millis(200),
+            Duration::from_secs(60),
+            0.5,
+            tower::util::rng::HasherRng::default(),
+        )
+        .expect("valid backoff bounds")
+        .make_backoff()
+    };
+
+    let heartbeat = {
+        let deps = deps.clone();
+        move |run: usize| {
+            WorkerBuilder::new(format!("spine-heartbeat-{run}"))
+                .backend(deps.jobs.heartbeat.clone())
+                .enable_tracing()
+                .catch_panic()
+                .retry(RetryPolicy::retries(5).with_backoff(backoff()))
+                .data(deps.pool.clone())
+                .build(heartbeat::run)
+        }
+    };
+
+    Monitor::new()
+        .register(heartbeat)
+        .should_restart(|_, _| true)
+        .shutdown_timeout(SHUTDOWN_GRACE)
+        .run_with_signal(async move {
+            shutdown.await;
+            Ok(())
+        })
+        .await?;
+    tracing::info!("workers stopped");
+    Ok(())
+}

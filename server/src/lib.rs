@@ -1,0 +1,8 @@
+//! The `spine` binary's library: configuration, the axum router, start-up and subcommands.
+
+pub mod cli;
+pub mod health;
+pub mod security;
+pub mod shutdown;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,170 @@
+//! Builds the state and the router, and runs the web server with the in-process worker.
+
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+
+use anyhow::Context;
+use app::{config::Config, jobs::Jobs, shell, state::AppState, App};
+use axum::{routing::get, Router};
+use http::{HeaderName, Request};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::{migrate::MigrateDatabase, postgres::PgPoolOptions, PgPool, Postgres};
+use tokio::{net::TcpListener, sync::watch};
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+
+use crate::{health, security};
+
+/// Creates the database if missing, connects, and applies the migrations; refuses to go on
+/// after a failed migration.
+pub async fn connect_database(config: &Config) -> anyhow::Result<PgPool> {
+    let url = &config.database_url;
+    if !Postgres::database_exists(url)
+        .await
+        .context("cannot reach PostgreSQL (DATABASE_URL)")?
+    {
+        Postgres::create_database(url)
+            .await
+            .context("creating the database")?;
+        tracing::info!("database created");
+    }
+    let pool = PgPoolOptions::new()
+        .max_connections(config.db_max_connections)
+        .acquire_timeout(Duration::from_secs(3))
+        .connect(url)
+        .await
+        .context("connecting to PostgreSQL (DATABASE_URL)")?;
+    app::MIGRATOR
+        .run(&pool)
+        .await
+        .context("applying migrations")?;
+    Ok(pool)
+}
+
+/// Connects to Redis (the job queues).
+pub async fn connect_jobs(config: &Config) -> anyhow::Result<Jobs> {
+    Jobs::connect(&config.redis_url, &config.jobs_namespace)
+        .await
+        .context("connecting to Redis (REDIS_URL)")
+}
+
+/// Both connections every process needs.
+pub async fn connect(config: &Config) -> anyhow::Result<(PgPool, Jobs)> {
+    Ok((connect_database(config).await?, connect_jobs(config).await?))
+}
+
+/// The web server, bound and ready to run.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    with_worker: bool,
+}
+
+impl Application {
+    /// Connects to Postgres and Redis, then binds `config.listen`.
+    pub async fn build(
+        config: Arc<Config>,
+        mut leptos_options: LeptosOptions,
+        with_worker: bool,
+    ) -> anyhow::Result<Self> {
+        let (pool, jobs) = connect(&config).await?;
+        leptos_options.site_addr = config.listen;
+        let state = AppState {
+            leptos_options,
+            pool,
+            jobs,
+            config,
+        };
+        Self::with_state(state, with_worker).await
+    }
+
+    /// Binds `state.config.listen` (port 0 picks a free port).
+    pub async fn with_state(state: AppState, with_worker: bool) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(state.config.listen)
+            .await
+            .with_context(|| format!("binding {}", state.config.listen))?;
+        Ok(Application {
+            listener,
+            state,
+            with_worker,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then drains requests and lets running jobs finish.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stop, stopped) = watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        });
+        let wait = |mut rx: watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        };
+
+        let worker = self.with_worker.then(|| {
+            let deps = jobs::WorkerDeps {
+                pool: self.state.pool.clone(),
+                jobs: self.state.jobs.clone(),
+            };
+            tokio::spawn(jobs::run(deps, wait(stopped.clone())))
+        });
+
+        let router = router(self.state);
+        axum::serve(self.listener, router)
+            .with_graceful_shutdown(wait(stopped))
+            .await
+            .context("web server")?;
+        if let Some(worker) = worker {
+            worker.await.context("worker task")??;
+        }
+        Ok(())
+    }
+}
+
+/// Every route of Spine.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let request_id = HeaderName::from_static("x-request-id");
+
+    Router::new()
+        .route("/health", get(health::health))
+        .route("/ready", get(health::ready))
+        .leptos_routes_with_context(&state, routes, || (), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            shell,
+        ))
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
