@@ -1,0 +1,54 @@
+//! `/_sandbox/*` control endpoints, for tests that need a misbehaving provider.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use crate::keys::SigningKey;
+use crate::{lock, App};
+
+/// A single defect of the next ID token; every other claim stays right.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Fault {
+    /// Signed by a key that is not in the JWKS, under the published kid.
+    OtherKey,
+    /// Expired an hour ago.
+    Expired,
+    /// Issued to another client id.
+    WrongAudience,
+    /// The issuer names another tenant than `tid`.
+    WrongIssuer,
+    /// Not the nonce of the authorization request.
+    WrongNonce,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct NextIdToken {
+    fault: Fault,
+}
+
+/// `POST /_sandbox/next-id-token` `{"fault": "..."}` → 204.
+pub(crate) async fn next_id_token(
+    State(app): State<Arc<App>>,
+    Json(request): Json<NextIdToken>,
+) -> Response {
+    if request.fault == Fault::OtherKey {
+        let kid = app.key.kid.clone();
+        if let Err(e) = app
+            .impostor
+            .get_or_try_init(|| SigningKey::impostor(&kid))
+            .await
+        {
+            tracing::error!(error = %e, "could not generate the impostor key");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    }
+    tracing::info!(fault = ?request.fault, "the next ID token will be faulty");
+    *lock(&app.next_fault) = Some(request.fault);
+    StatusCode::NO_CONTENT.into_response()
+}
