@@ -1,7 +1,9 @@
 import { defineConfig } from '@playwright/test';
 
 const port = Number(process.env.SPINE_E2E_PORT ?? 3100);
+const sandboxPort = Number(process.env.SPINE_E2E_SANDBOX_PORT ?? 3102);
 export const baseURL = `http://127.0.0.1:${port}`;
+const ports = { SPINE_E2E_PORT: String(port), SPINE_E2E_SANDBOX_PORT: String(sandboxPort) };
 
 export default defineConfig({
   testDir: './tests',
@@ -28,14 +30,24 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    // A freshly started Spine on its own database and Redis namespace.
-    command: './serve.sh',
-    url: `${baseURL}/ready`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: { SPINE_E2E_PORT: String(port) },
-  },
+  webServer: [
+    {
+      // The Microsoft stand-in, with a state of its own for this run.
+      command: './serve.sh sandbox',
+      url: `http://127.0.0.1:${sandboxPort}/_sandbox/health`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stderr: 'pipe',
+      env: ports,
+    },
+    {
+      // A freshly started Spine on its own database and Redis namespace.
+      command: './serve.sh spine',
+      url: `${baseURL}/ready`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stderr: 'pipe',
+      env: ports,
+    },
+  ],
 });

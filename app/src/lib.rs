@@ -3,6 +3,7 @@
 //! Compiled twice: with `ssr` for the server (repositories, state, jobs payloads) and with
 //! `hydrate` for the browser (WASM).
 
+pub mod auth;
 pub mod error;
 pub mod system;
 pub mod ui;
@@ -67,6 +68,8 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=ui::not_found::NotFound>
                     <Route path=path!("/") view=ui::home::HomePage />
+                    <Route path=path!("/connexion") view=auth::ui::SignInPage />
+                    <Route path=path!("/compte") view=auth::ui::AccountPage />
                 </Routes>
             </Layout>
         </Router>

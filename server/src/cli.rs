@@ -33,10 +33,20 @@ pub enum Command {
     Worker,
     /// Create the database if missing and apply the migrations.
     Migrate,
+    /// Mint a short-lived internal API token for a user (JSON on stdout).
+    Token {
+        /// The user: their id, or an email that matches exactly one user.
+        #[arg(long)]
+        owner: String,
+        /// Validity in minutes.
+        #[arg(long, default_value_t = 15)]
+        ttl_minutes: i64,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     telemetry::init(&cli.config);
+    cli.config.validate().map_err(anyhow::Error::msg)?;
     let config = Arc::new(cli.config);
     match cli.command {
         Command::Serve { web_only } => {
@@ -53,6 +63,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let pool = startup::connect_database(&config).await?;
             let applied = app::system::repo::applied_migrations(&pool).await?;
             println!("{}", serde_json::json!({ "migrations_applied": applied }));
+            Ok(())
+        }
+        Command::Token { owner, ttl_minutes } => {
+            let pool = startup::connect_database(&config).await?;
+            let user = app::auth::repo::resolve_owner(&pool, &owner)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let token =
+                crate::auth::tokens::mint(config.token_secret.expose(), user.id, ttl_minutes * 60)?;
+            println!("{}", serde_json::json!({ "user": user, "token": token }));
             Ok(())
         }
     }

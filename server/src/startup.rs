@@ -15,7 +15,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{health, security};
+use crate::{auth, health, security};
 
 /// Creates the database if missing, connects, and applies the migrations; refuses to go on
 /// after a failed migration.
@@ -60,6 +60,7 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     with_worker: bool,
+    microsoft: Arc<auth::Microsoft>,
 }
 
 impl Application {
@@ -85,10 +86,22 @@ impl Application {
         let listener = TcpListener::bind(state.config.listen)
             .await
             .with_context(|| format!("binding {}", state.config.listen))?;
+        Self::with_listener(listener, state, with_worker)
+    }
+
+    /// Serves on an already bound listener (tests bind first to know the public URL).
+    pub fn with_listener(
+        listener: TcpListener,
+        state: AppState,
+        with_worker: bool,
+    ) -> anyhow::Result<Self> {
+        state.config.validate().map_err(anyhow::Error::msg)?;
+        let microsoft = Arc::new(auth::Microsoft::new(&state.config)?);
         Ok(Application {
             listener,
             state,
             with_worker,
+            microsoft,
         })
     }
 
@@ -124,11 +137,13 @@ impl Application {
             tokio::spawn(jobs::run(deps, wait(stopped.clone())))
         });
 
-        let router = router(self.state);
+        let sweeper = tokio::spawn(sweep_expired_sessions(self.state.pool.clone()));
+        let router = router(self.state, self.microsoft);
         axum::serve(self.listener, router)
             .with_graceful_shutdown(wait(stopped))
             .await
             .context("web server")?;
+        sweeper.abort();
         if let Some(worker) = worker {
             worker.await.context("worker task")??;
         }
@@ -136,18 +151,36 @@ impl Application {
     }
 }
 
+/// Deletes expired sessions every hour (loading already ignores them).
+async fn sweep_expired_sessions(pool: PgPool) {
+    use tower_sessions::session_store::ExpiredDeletion;
+    let store = auth::PgSessionStore::new(pool);
+    let mut every = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        if let Err(e) = store.delete_expired().await {
+            tracing::warn!(error = %e, "sweeping expired sessions");
+        }
+    }
+}
+
 /// Every route of Spine.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
     let routes = generate_route_list(App);
     let request_id = HeaderName::from_static("x-request-id");
 
-    Router::new()
-        .route("/health", get(health::health))
-        .route("/ready", get(health::ready))
+    let pages = Router::new()
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
+        .route_layer(axum::middleware::from_fn(auth::require_sign_in_for_pages));
+
+    Router::new()
+        .route("/health", get(health::health))
+        .route("/ready", get(health::ready))
+        .merge(auth::router(microsoft))
+        .merge(pages)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             {
                 let state = state.clone();
@@ -155,6 +188,9 @@ pub fn router(state: AppState) -> Router {
             },
             shell,
         ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(auth::session_layer(&state))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf::refuse_cross_site))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

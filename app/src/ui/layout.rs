@@ -18,6 +18,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <nav aria-label="Navigation principale">
                     <a href="/">"Accueil"</a>
                 </nav>
+                <crate::auth::ui::UserMenu />
             </header>
             <main class="app-main">
                 <ErrorBoundary fallback=|errors| {

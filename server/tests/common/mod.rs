@@ -1,31 +1,37 @@
 //! `spawn_app()`: Spine on a random port with a fresh database (from `#[sqlx::test]`, dropped
-//! after the test) and its own Redis namespace, so parallel tests never take each other's jobs.
+//! after the test), its own Redis namespace (parallel tests never take each other's jobs) and
+//! its own spine-sandbox standing in for Microsoft.
 
 #![allow(dead_code)] // each test binary uses a part of this helper
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use app::{
-    config::{Config, Environment, LogFormat},
+    config::{
+        Config, Environment, LogFormat, Secret, DEVELOPMENT_TOKEN_SECRET, SANDBOX_CLIENT_ID,
+        SANDBOX_CLIENT_SECRET,
+    },
     jobs::Jobs,
     state::AppState,
 };
 use leptos::config::LeptosOptions;
+use sandbox::{ClientRegistration, Sandbox, SandboxConfig};
 use server::startup::Application;
 use sqlx::PgPool;
-use tokio::{
-    net::{TcpListener, TcpStream},
-    sync::oneshot,
-    task::JoinHandle,
-};
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
+pub mod browser;
 pub mod proxy;
+
+pub use browser::Browser;
 
 pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
 
 pub struct TestApp {
     pub address: SocketAddr,
     pub state: AppState,
+    pub sandbox: Sandbox,
+    /// A client without cookies that follows no redirects.
     pub client: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<anyhow::Result<()>>>,
@@ -36,6 +42,10 @@ impl TestApp {
         format!("http://{}{}", self.address, path)
     }
 
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
@@ -44,12 +54,29 @@ impl TestApp {
             .expect("request reaches Spine")
     }
 
+    /// A browser with its own cookie jar, signed in as nobody.
+    pub fn browser(&self) -> Browser {
+        Browser::new(self.origin(), self.sandbox.base_url())
+    }
+
+    /// A browser signed in through the sandbox as `email` of tenant `tid`.
+    pub async fn signed_in(&self, tid: &str, email: &str) -> Browser {
+        let browser = self.browser();
+        let landing = browser.sign_in(tid, email).await;
+        assert_eq!(landing.status(), 303, "sign-in ends with a redirect");
+        let location = landing.headers()["location"].to_str().unwrap().to_owned();
+        assert!(!location.contains("erreur"), "sign-in failed: {location}");
+        browser
+    }
+
     /// Asks Spine to stop and waits until web server and worker have finished.
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        self.handle.take().expect("running").await?
+        let result = self.handle.take().expect("running").await?;
+        self.sandbox.stop().await;
+        result
     }
 }
 
@@ -63,11 +90,61 @@ pub fn test_config(namespace: &str) -> Config {
         log_format: LogFormat::Text,
         log: "warn".into(),
         db_max_connections: 5,
+        public_url: String::new(),
+        microsoft_authority: String::new(),
+        microsoft_client_id: SANDBOX_CLIENT_ID.into(),
+        microsoft_client_secret: Secret::new(SANDBOX_CLIENT_SECRET),
+        token_secret: Secret::new(DEVELOPMENT_TOKEN_SECRET),
+        session_idle_minutes: 60,
+        session_max_hours: 24,
     }
+}
+
+/// A sandbox whose only client is Spine at `spine_origin`; its key is shared by all tests
+/// (generated once), its state is its own.
+pub async fn start_sandbox(spine_origin: &str) -> Sandbox {
+    let dir = std::env::temp_dir();
+    let config = |clients| SandboxConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        state_file: dir.join(format!(
+            "spine-test-sandbox-{}.json",
+            uuid::Uuid::new_v4().simple()
+        )),
+        key_file: dir.join("spine-test-sandbox-key.pem"),
+        clients,
+        enable_control: true,
+    };
+    // The first sandbox of this test binary makes the shared key; the others only read it.
+    static KEY: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    KEY.get_or_init(|| async {
+        Sandbox::start(config(vec![]))
+            .await
+            .expect("sandbox starts")
+            .stop()
+            .await;
+    })
+    .await;
+    let redirect = format!("{spine_origin}/auth/microsoft/callback");
+    Sandbox::start(config(vec![ClientRegistration::dev(vec![redirect])]))
+        .await
+        .expect("sandbox starts")
 }
 
 /// Spine with the worker running in-process, on `pool`'s database and `redis_url`.
 pub async fn spawn_app_with(pool: PgPool, redis_url: &str) -> TestApp {
+    spawn_app_configured(pool, redis_url, |_| ()).await
+}
+
+pub async fn spawn_app(pool: PgPool) -> TestApp {
+    spawn_app_with(pool, REDIS_URL).await
+}
+
+/// Like [`spawn_app`], with `adjust` changing the configuration first.
+pub async fn spawn_app_configured(
+    pool: PgPool,
+    redis_url: &str,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     // `SPINE_TEST_LOG=debug cargo test` shows Spine's logs.
     if let Ok(filter) = std::env::var("SPINE_TEST_LOG") {
         let _ = tracing_subscriber::fmt()
@@ -75,9 +152,18 @@ pub async fn spawn_app_with(pool: PgPool, redis_url: &str) -> TestApp {
             .with_test_writer()
             .try_init();
     }
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let origin = format!("http://{address}");
+    let sandbox = start_sandbox(&origin).await;
+
     let namespace = format!("spine-test-{}", uuid::Uuid::new_v4().simple());
     let mut config = test_config(&namespace);
     config.redis_url = redis_url.into();
+    config.public_url = origin;
+    config.microsoft_authority = format!("{}/organizations/v2.0", sandbox.base_url());
+    adjust(&mut config);
+
     let jobs = Jobs::connect(redis_url, &namespace)
         .await
         .expect("Redis is running");
@@ -92,10 +178,7 @@ pub async fn spawn_app_with(pool: PgPool, redis_url: &str) -> TestApp {
         jobs,
         config: Arc::new(config),
     };
-    let app = Application::with_state(state, true)
-        .await
-        .expect("binds a free port");
-    let address = app.address();
+    let app = Application::with_listener(listener, state, true).expect("valid configuration");
     let state = app.state().clone();
     let (stop, stopped) = oneshot::channel::<()>();
     let handle = tokio::spawn(app.run_until(async move {
@@ -106,19 +189,14 @@ pub async fn spawn_app_with(pool: PgPool, redis_url: &str) -> TestApp {
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
-    // The listener is bound before run, so the first request is served.
-    let _ = TcpStream::connect(address).await;
     TestApp {
         address,
         state,
+        sandbox,
         client,
         stop: Some(stop),
         handle: Some(handle),
     }
-}
-
-pub async fn spawn_app(pool: PgPool) -> TestApp {
-    spawn_app_with(pool, REDIS_URL).await
 }
 
 /// Polls `check` every 50 ms until it is true or `within` has passed.
@@ -137,14 +215,4 @@ where
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-/// A free loopback port.
-pub async fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }

@@ -1,0 +1,213 @@
+//! Users and the Microsoft accounts they sign in with.
+
+use sqlx::{PgExecutor, Postgres, Transaction};
+use uuid::Uuid;
+
+use super::CurrentUser;
+
+/// What a verified Microsoft ID token says about the rep.
+#[derive(Debug, Clone)]
+pub struct MicrosoftIdentity {
+    pub tid: Uuid,
+    pub oid: Uuid,
+    pub name: String,
+    pub email: Option<String>,
+    pub preferred_username: Option<String>,
+}
+
+/// Finds the user of `(tid, oid)` or creates one; refreshes name and email from the token.
+/// Keyed by tenant + object id, never by email.
+#[tracing::instrument(skip_all, fields(tid = %identity.tid))]
+pub async fn upsert_microsoft_user(
+    tx: &mut Transaction<'_, Postgres>,
+    identity: &MicrosoftIdentity,
+) -> Result<CurrentUser, sqlx::Error> {
+    let email = identity
+        .email
+        .clone()
+        .or_else(|| identity.preferred_username.clone());
+    let new_id = Uuid::new_v4();
+    // Creates the user first so the account row can point at it; a concurrent first sign-in
+    // of the same account keeps the existing row and the spare user is removed below.
+    sqlx::query!(
+        "INSERT INTO users (id, display_name, email, last_login_at) VALUES ($1, $2, $3, now())",
+        new_id,
+        identity.name,
+        email
+    )
+    .execute(&mut **tx)
+    .await?;
+    let user_id = sqlx::query_scalar!(
+        r#"INSERT INTO oauth_accounts (provider, tid, oid, user_id, email, preferred_username)
+           VALUES ('microsoft', $1, $2, $3, $4, $5)
+           ON CONFLICT (provider, tid, oid) DO UPDATE
+             SET email = EXCLUDED.email, preferred_username = EXCLUDED.preferred_username,
+                 updated_at = now()
+           RETURNING user_id"#,
+        identity.tid,
+        identity.oid,
+        new_id,
+        identity.email,
+        identity.preferred_username
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    if user_id != new_id {
+        sqlx::query!("DELETE FROM users WHERE id = $1", new_id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query!(
+            "UPDATE users SET display_name = $2, email = $3, last_login_at = now(), updated_at = now()
+             WHERE id = $1",
+            user_id,
+            identity.name,
+            email
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(CurrentUser {
+        id: user_id,
+        name: identity.name.clone(),
+        email,
+        tid: identity.tid,
+        oid: identity.oid,
+    })
+}
+
+/// The user `id` with their Microsoft account.
+#[tracing::instrument(skip_all, fields(user = %id))]
+pub async fn find_user(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+) -> Result<Option<CurrentUser>, sqlx::Error> {
+    sqlx::query_as!(
+        CurrentUser,
+        r#"SELECT u.id, u.display_name AS name, u.email, a.tid, a.oid
+           FROM users u
+           JOIN LATERAL (SELECT tid, oid FROM oauth_accounts WHERE user_id = u.id
+                         ORDER BY created_at LIMIT 1) a ON true
+           WHERE u.id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Users whose email is `email` (case-insensitive): one per tenant at most.
+pub async fn find_users_by_email(
+    db: impl PgExecutor<'_>,
+    email: &str,
+) -> Result<Vec<CurrentUser>, sqlx::Error> {
+    sqlx::query_as!(
+        CurrentUser,
+        r#"SELECT u.id, u.display_name AS name, u.email, a.tid, a.oid
+           FROM users u
+           JOIN oauth_accounts a ON a.user_id = u.id
+           WHERE lower(u.email) = lower($1) OR lower(a.email) = lower($1)
+              OR lower(a.preferred_username) = lower($1)
+           ORDER BY u.created_at"#,
+        email
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The user named by `owner`: a user id, or an email that must match exactly one user.
+pub async fn resolve_owner(db: impl PgExecutor<'_>, owner: &str) -> Result<CurrentUser, String> {
+    let owner = owner.trim();
+    if let Ok(id) = Uuid::parse_str(owner) {
+        return find_user(db, id)
+            .await
+            .map_err(|e| format!("database error: {e}"))?
+            .ok_or_else(|| format!("no user has the id {id}"));
+    }
+    let mut users = find_users_by_email(db, owner)
+        .await
+        .map_err(|e| format!("database error: {e}"))?;
+    users.dedup_by_key(|u| u.id);
+    match users.len() {
+        0 => Err(format!("no user has the email {owner}")),
+        1 => Ok(users.remove(0)),
+        _ => Err(format!(
+            "the email {owner} matches {} users in different tenants; name one by id:\n{}",
+            users.len(),
+            users
+                .iter()
+                .map(|u| format!("  {}  {}  (tenant {})", u.id, u.name, u.tid))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::PgPool;
+
+    fn identity(tid: u128, oid: u128, email: &str) -> MicrosoftIdentity {
+        MicrosoftIdentity {
+            tid: Uuid::from_u128(tid),
+            oid: Uuid::from_u128(oid),
+            name: "Claire Martin".into(),
+            email: Some(email.into()),
+            preferred_username: Some(email.into()),
+        }
+    }
+
+    async fn upsert(pool: &PgPool, who: &MicrosoftIdentity) -> CurrentUser {
+        let mut tx = pool.begin().await.unwrap();
+        let user = upsert_microsoft_user(&mut tx, who).await.unwrap();
+        tx.commit().await.unwrap();
+        user
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn signing_in_twice_with_one_account_gives_one_user_with_the_new_name(pool: PgPool) {
+        let first = upsert(&pool, &identity(1, 10, "claire@example.test")).await;
+        let mut renamed = identity(1, 10, "claire@example.test");
+        renamed.name = "Claire Martin-Dupont".into();
+        let second = upsert(&pool, &renamed).await;
+        assert_eq!(first.id, second.id);
+        let found = find_user(&pool, first.id).await.unwrap().unwrap();
+        assert_eq!(found.name, "Claire Martin-Dupont");
+        let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(users, 1);
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn the_same_email_in_two_tenants_gives_two_users(pool: PgPool) {
+        let a = upsert(&pool, &identity(1, 10, "alex@example.test")).await;
+        let b = upsert(&pool, &identity(2, 20, "alex@example.test")).await;
+        assert_ne!(a.id, b.id);
+        let err = resolve_owner(&pool, "ALEX@example.test").await.unwrap_err();
+        assert!(
+            err.contains(&a.id.to_string()) && err.contains(&b.id.to_string()),
+            "{err}"
+        );
+        assert_eq!(
+            resolve_owner(&pool, &a.id.to_string()).await.unwrap().id,
+            a.id
+        );
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn an_email_of_one_user_resolves_to_that_user(pool: PgPool) {
+        let a = upsert(&pool, &identity(1, 10, "claire@example.test")).await;
+        assert_eq!(
+            resolve_owner(&pool, "claire@example.test")
+                .await
+                .unwrap()
+                .id,
+            a.id
+        );
+        assert!(resolve_owner(&pool, "nobody@example.test")
+            .await
+            .unwrap_err()
+            .contains("no user"));
+    }
+}

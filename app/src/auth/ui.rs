@@ -1,0 +1,152 @@
+//! Sign-in page, account page and the user menu of the header.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::api::{my_account, signed_in_user};
+
+/// What went wrong during sign-in, from the `erreur` code the callback redirects with.
+pub fn sign_in_error_message(code: &str) -> &'static str {
+    match code {
+        "refus" => "La connexion a été annulée ou refusée par Microsoft.",
+        "session" => {
+            "Cette demande de connexion a expiré ou a déjà servi. Cliquez à nouveau sur « Se connecter avec Microsoft »."
+        }
+        "etat" => {
+            "La réponse de Microsoft ne correspond pas à votre demande de connexion. Recommencez la connexion."
+        }
+        "echange" => "Microsoft n’a pas validé la connexion. Recommencez dans un instant.",
+        "jeton" => {
+            "Le jeton d’identité reçu de Microsoft est invalide (signature, émetteur, audience, nonce ou date d’expiration) : connexion refusée."
+        }
+        "indisponible" => "Le service de connexion Microsoft est injoignable. Réessayez dans un instant.",
+        _ => "La connexion a échoué. Recommencez.",
+    }
+}
+
+/// Percent-encodes a local path for a query parameter.
+fn encode_query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `/connexion`: the one button, and why the last attempt failed if it did.
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let query = use_query_map();
+    let error = move || {
+        query
+            .read()
+            .get("erreur")
+            .map(|code| sign_in_error_message(&code))
+    };
+    let signed_out = move || query.read().get("deconnecte").is_some();
+    let login_href = move || match query.read().get("next") {
+        Some(next) => format!("/auth/microsoft/login?next={}", encode_query_value(&next)),
+        None => "/auth/microsoft/login".to_string(),
+    };
+
+    view! {
+        <Title text="Connexion" />
+        <section class="sign-in card">
+            <h1>"Connexion"</h1>
+            <p>"Connectez-vous avec votre compte professionnel Microsoft (Outlook, Office 365)."</p>
+            <Show when=signed_out>
+                <p class="alert info" role="status">"Vous êtes déconnecté."</p>
+            </Show>
+            {move || error().map(|message| view! { <p class="alert error" role="alert">{message}</p> })}
+            // A server route, not a page of the app: the router must not intercept it.
+            <a class="button" href=login_href rel="external">"Se connecter avec Microsoft"</a>
+        </section>
+    }
+}
+
+/// `/compte`: who the rep is signed in as.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let account = OnceResource::new(my_account());
+    view! {
+        <Title text="Mon compte" />
+        <section class="account card">
+            <h1>"Mon compte"</h1>
+            <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
+                <ErrorBoundary fallback=|_| view! { <p class="alert error">"Compte indisponible."</p> }>
+                    {move || Suspend::new(async move {
+                        account.await.map(|user| view! {
+                            <dl class="facts">
+                                <dt>"Nom"</dt><dd class="account-name">{user.name}</dd>
+                                <dt>"Adresse e-mail"</dt><dd>{user.email.unwrap_or_else(|| "—".into())}</dd>
+                                <dt>"Annuaire Microsoft (tenant)"</dt><dd><code>{user.tid.to_string()}</code></dd>
+                                <dt>"Identifiant du compte"</dt><dd><code>{user.oid.to_string()}</code></dd>
+                            </dl>
+                        })
+                    })}
+                </ErrorBoundary>
+            </Suspense>
+        </section>
+    }
+}
+
+/// The header's right side: the rep's name and "Se déconnecter", or "Se connecter".
+#[component]
+pub fn UserMenu() -> impl IntoView {
+    let user = OnceResource::new(signed_in_user());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(user)) => view! {
+                        <div class="user-menu">
+                            <a class="user-name" href="/compte">{user.name}</a>
+                            // A plain form: signing out works before the WASM has loaded.
+                            <form method="post" action="/auth/logout">
+                                <button type="submit" class="secondary">"Se déconnecter"</button>
+                            </form>
+                        </div>
+                    }.into_any(),
+                    _ => view! {
+                        <div class="user-menu">
+                            <a class="button" href="/connexion">"Se connecter"</a>
+                        </div>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_next_path_is_encoded_for_the_login_link() {
+        assert_eq!(
+            encode_query_value("/compte?onglet=1&x=é"),
+            "/compte%3Fonglet%3D1%26x%3D%C3%A9"
+        );
+    }
+
+    #[test]
+    fn every_known_error_code_has_its_own_french_message() {
+        let codes = [
+            "refus",
+            "session",
+            "etat",
+            "echange",
+            "jeton",
+            "indisponible",
+        ];
+        let messages: std::collections::HashSet<_> =
+            codes.iter().map(|c| sign_in_error_message(c)).collect();
+        assert_eq!(messages.len(), codes.len());
+    }
+}

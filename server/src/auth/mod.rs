@@ -1,0 +1,259 @@
+//! Authentication: Microsoft sign-in, sessions in Postgres, internal API tokens, and the
+//! middleware that says who is calling.
+
+pub mod csrf;
+pub mod microsoft;
+pub mod session_store;
+pub mod tokens;
+
+use std::sync::Arc;
+
+use app::{
+    auth::{repo, CurrentUser},
+    state::AppState,
+};
+use axum::{
+    extract::{FromRequestParts, Request, State},
+    http::request::Parts,
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Extension, Json, Router,
+};
+use http::{header, Method, StatusCode};
+use serde::{Deserialize, Serialize};
+use tower_sessions::{
+    cookie::{time::Duration, SameSite},
+    Expiry, Session, SessionManagerLayer,
+};
+use uuid::Uuid;
+
+pub use microsoft::Microsoft;
+pub use session_store::PgSessionStore;
+
+/// Session key of the signed-in rep.
+pub(crate) const AUTH_KEY: &str = "auth";
+
+/// What the session remembers of a sign-in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct SessionAuth {
+    pub user_id: Uuid,
+    /// Unix seconds; the absolute session lifetime counts from here.
+    pub signed_in_at: i64,
+}
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    Session,
+    Bearer,
+}
+
+/// Pages anyone may see; every other page of the app asks to sign in first.
+const PUBLIC_PAGES: &[&str] = &["/", "/connexion"];
+
+/// The session cookie: HttpOnly, SameSite=Lax, Secure outside plain-http development,
+/// ended after `session_idle_minutes` without a request.
+pub fn session_layer(state: &AppState) -> SessionManagerLayer<PgSessionStore> {
+    SessionManagerLayer::new(PgSessionStore::new(state.pool.clone()))
+        .with_name("spine_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies())
+        .with_expiry(Expiry::OnInactivity(Duration::minutes(
+            state.config.session_idle_minutes,
+        )))
+}
+
+/// Routes of sign-in, sign-out, `/me` and internal tokens.
+pub fn router(microsoft: Arc<Microsoft>) -> Router<AppState> {
+    Router::new()
+        .route("/auth/microsoft/login", get(microsoft::login))
+        .route("/auth/microsoft/callback", get(microsoft::callback))
+        .route("/auth/logout", post(logout))
+        .route("/auth/token", post(issue_token))
+        .route("/me", get(me))
+        .layer(Extension(microsoft))
+}
+
+fn unauthorized(message: &str) -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Bearer")],
+        Json(serde_json::json!({ "error": "unauthorized", "message": message })),
+    )
+        .into_response()
+}
+
+fn unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(serde_json::json!({ "error": "unavailable", "message": "Service momentanément indisponible." })),
+    )
+        .into_response()
+}
+
+/// Puts the [`CurrentUser`] in the request when a valid bearer token or session names one.
+/// A bearer token that does not verify is refused outright (401), never treated as anonymous.
+pub async fn authenticate(
+    State(state): State<AppState>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    if let Some(value) = req.headers().get(header::AUTHORIZATION) {
+        let user_id = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|token| {
+                tokens::verify(state.config.token_secret.expose(), token.trim()).ok()
+            });
+        let Some(user_id) = user_id else {
+            return unauthorized("Jeton invalide ou expiré.");
+        };
+        match repo::find_user(&state.pool, user_id).await {
+            Ok(Some(user)) => {
+                req.extensions_mut().insert(user);
+                req.extensions_mut().insert(AuthMethod::Bearer);
+            }
+            Ok(None) => return unauthorized("Jeton invalide ou expiré."),
+            Err(e) => {
+                tracing::error!(error = %e, "loading the token's user");
+                return unavailable();
+            }
+        }
+        return next.run(req).await;
+    }
+
+    let auth = match session.get::<SessionAuth>(AUTH_KEY).await {
+        Ok(auth) => auth,
+        Err(e) => {
+            tracing::error!(error = %e, "reading the session");
+            return unavailable();
+        }
+    };
+    if let Some(auth) = auth {
+        let max_age = state.config.session_max_hours * 3600;
+        if chrono::Utc::now().timestamp() - auth.signed_in_at > max_age {
+            let _ = session.flush().await;
+        } else {
+            match repo::find_user(&state.pool, auth.user_id).await {
+                Ok(Some(user)) => {
+                    req.extensions_mut().insert(user);
+                    req.extensions_mut().insert(AuthMethod::Session);
+                }
+                Ok(None) => {
+                    let _ = session.flush().await;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "loading the session's user");
+                    return unavailable();
+                }
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// On page routes: a visitor asking for a page that is not public goes to `/connexion`,
+/// and comes back after signing in.
+pub async fn require_sign_in_for_pages(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let is_page = matches!(*req.method(), Method::GET | Method::HEAD) && !path.starts_with("/api/");
+    if is_page && !PUBLIC_PAGES.contains(&path) && req.extensions().get::<CurrentUser>().is_none() {
+        let wanted = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let next = url_encode(wanted);
+        return Redirect::to(&format!("/connexion?next={next}")).into_response();
+    }
+    next.run(req).await
+}
+
+fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The signed-in rep; answers 401 JSON otherwise.
+pub struct AuthUser(pub CurrentUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for AuthUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<CurrentUser>()
+            .cloned()
+            .map(AuthUser)
+            .ok_or_else(|| unauthorized("Veuillez vous connecter."))
+    }
+}
+
+/// The signed-in rep, if any.
+pub struct MaybeAuthUser(pub Option<CurrentUser>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeAuthUser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeAuthUser(
+            parts.extensions.get::<CurrentUser>().cloned(),
+        ))
+    }
+}
+
+/// `GET /me`.
+async fn me(AuthUser(user): AuthUser) -> Json<CurrentUser> {
+    Json(user)
+}
+
+/// `POST /auth/token`: a short-lived token for API clients, from a signed-in browser session
+/// (a token cannot renew itself).
+async fn issue_token(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Extension(method): Extension<AuthMethod>,
+) -> Response {
+    if method != AuthMethod::Session {
+        return (
+            StatusCode::FORBIDDEN,
+            Json(serde_json::json!({
+                "error": "session_required",
+                "message": "Un jeton s’obtient depuis une session ouverte dans le navigateur.",
+            })),
+        )
+            .into_response();
+    }
+    match tokens::mint(
+        state.config.token_secret.expose(),
+        user.id,
+        tokens::TOKEN_TTL_SECONDS,
+    ) {
+        Ok(token) => Json(token).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "minting a token");
+            unavailable()
+        }
+    }
+}
+
+/// `POST /auth/logout`: ends the session everywhere it was stored.
+async fn logout(session: Session) -> Response {
+    if let Err(e) = session.flush().await {
+        tracing::error!(error = %e, "ending the session");
+        return unavailable();
+    }
+    Redirect::to("/connexion?deconnecte=1").into_response()
+}

@@ -1,0 +1,437 @@
+//! Sign-in with Microsoft through spine-sandbox over real HTTP, sessions, `/me`, internal
+//! tokens and CSRF, on a fresh database per test.
+
+mod common;
+
+use common::{spawn_app, spawn_app_configured, TestApp, REDIS_URL};
+use sandbox::{oid_for, DEMO_TENANT_ID, OTHER_TENANT_ID};
+use serde_json::Value;
+use sqlx::PgPool;
+
+const CLAIRE: &str = "claire.martin@demo-salons.example.test";
+const ALEX: &str = "alex.durand@example.test";
+
+async fn users(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()["location"].to_str().unwrap().to_owned()
+}
+
+async fn inject_id_token_fault(app: &TestApp, fault: &str) {
+    let res = app
+        .client
+        .post(format!("{}/_sandbox/next-id-token", app.sandbox.base_url()))
+        .json(&serde_json::json!({ "fault": fault }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn the_code_flow_signs_a_rep_in_and_me_names_them(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    let browser = app.browser();
+    let landing = browser.sign_in(DEMO_TENANT_ID, CLAIRE).await;
+    assert_eq!(landing.status(), 303);
+    assert_eq!(location(&landing), "/");
+
+    let me: Value = browser.get("/me").await.json().await.unwrap();
+    assert_eq!(me["name"], "Claire Martin");
+    assert_eq!(me["email"], CLAIRE);
+    assert_eq!(me["tid"], DEMO_TENANT_ID);
+    assert_eq!(me["oid"], oid_for(DEMO_TENANT_ID, CLAIRE).to_string());
+    assert_eq!(users(&pool).await, 1);
+
+    let home = browser.get("/").await.text().await.unwrap();
+    assert!(
+        home.contains("Claire Martin") && home.contains("Se déconnecter"),
+        "{home}"
+    );
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn signing_in_returns_to_the_page_that_asked_for_it(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let browser = app.browser();
+    let res = browser.get("/compte").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/connexion?next=/compte");
+
+    let res = browser.get("/auth/microsoft/login?next=/compte").await;
+    let authorize = location(&res);
+    let callback = browser
+        .choose_account(&authorize, DEMO_TENANT_ID, CLAIRE)
+        .await;
+    let landing = browser.get(&callback).await;
+    assert_eq!(location(&landing), "/compte");
+    let page = browser.get("/compte").await.text().await.unwrap();
+    assert!(page.contains("Mon compte") && page.contains(CLAIRE));
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn bad_id_tokens_are_refused_with_a_french_error_and_nothing_stored(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    for fault in [
+        "other_key",
+        "expired",
+        "wrong_audience",
+        "wrong_issuer",
+        "wrong_nonce",
+    ] {
+        inject_id_token_fault(&app, fault).await;
+        let browser = app.browser();
+        let landing = browser.sign_in(DEMO_TENANT_ID, CLAIRE).await;
+        assert_eq!(landing.status(), 303, "{fault}");
+        assert_eq!(location(&landing), "/connexion?erreur=jeton", "{fault}");
+        assert_eq!(browser.get("/me").await.status(), 401, "{fault}");
+        assert_eq!(users(&pool).await, 0, "{fault} stored a user");
+    }
+    let page = app
+        .get("/connexion?erreur=jeton")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("jeton d’identité reçu de Microsoft est invalide"),
+        "{page}"
+    );
+    // The sandbox serves each fault once: the next sign-in works.
+    app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    assert_eq!(users(&pool).await, 1);
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn a_replayed_or_unknown_state_is_refused(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    let browser = app.browser();
+    let authorize = browser.start_sign_in().await;
+    let callback = browser
+        .choose_account(&authorize, DEMO_TENANT_ID, CLAIRE)
+        .await;
+
+    // Another state than the one this browser was given.
+    let forged = regex_replace_state(&callback, "forged-state");
+    assert_eq!(
+        location(&browser.get(&forged).await),
+        "/connexion?erreur=etat"
+    );
+    // The pending sign-in is single use: even the genuine callback now finds nothing.
+    assert_eq!(
+        location(&browser.get(&callback).await),
+        "/connexion?erreur=session"
+    );
+    // A browser that never started a sign-in.
+    assert_eq!(
+        location(&app.browser().get(&callback).await),
+        "/connexion?erreur=session"
+    );
+    assert_eq!(users(&pool).await, 0);
+
+    let ok = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let replayed = ok.get(&callback).await;
+    assert_eq!(location(&replayed), "/connexion?erreur=session");
+    app.shutdown().await.unwrap();
+}
+
+fn regex_replace_state(url: &str, state: &str) -> String {
+    let mut parsed = reqwest::Url::parse(url).unwrap();
+    let pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .map(|(k, v)| {
+            if k == "state" {
+                (k.into_owned(), state.to_string())
+            } else {
+                (k.into_owned(), v.into_owned())
+            }
+        })
+        .collect();
+    parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    parsed.to_string()
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn a_refusal_from_microsoft_is_explained(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let browser = app.browser();
+    browser.start_sign_in().await;
+    let res = browser.get("/auth/microsoft/callback?error=access_denied&error_description=AADSTS65004%3A+declined&state=x").await;
+    assert_eq!(location(&res), "/connexion?erreur=refus");
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn the_same_email_in_two_tenants_gives_two_users(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    let demo: Value = app
+        .signed_in(DEMO_TENANT_ID, ALEX)
+        .await
+        .get("/me")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let other: Value = app
+        .signed_in(OTHER_TENANT_ID, ALEX)
+        .await
+        .get("/me")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(demo["id"], other["id"]);
+    assert_eq!(demo["tid"], DEMO_TENANT_ID);
+    assert_eq!(other["tid"], OTHER_TENANT_ID);
+    // Signing in again finds the same user.
+    let again: Value = app
+        .signed_in(DEMO_TENANT_ID, ALEX)
+        .await
+        .get("/me")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["id"], demo["id"]);
+    assert_eq!(users(&pool).await, 2);
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn the_session_cookie_is_httponly_lax_and_renewed_at_sign_in(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let browser = app.browser();
+    let res = browser.get("/auth/microsoft/login").await;
+    let before = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(before.starts_with("spine_session="));
+    assert!(
+        before.contains("HttpOnly") && before.contains("SameSite=Lax"),
+        "{before}"
+    );
+    let authorize = location(&res);
+    let callback = browser
+        .choose_account(&authorize, DEMO_TENANT_ID, CLAIRE)
+        .await;
+    let landing = browser.get(&callback).await;
+    let after = landing.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let id = |c: &str| c.split(';').next().unwrap().to_owned();
+    assert_ne!(id(&before), id(&after), "the session id changes at sign-in");
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn signing_out_ends_the_session_and_pages_ask_to_sign_in_again(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let browser = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    assert_eq!(browser.get("/compte").await.status(), 200);
+    let res = browser.post_form("/auth/logout", &[]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/connexion?deconnecte=1");
+    assert_eq!(browser.get("/me").await.status(), 401);
+    let page = browser.get("/compte").await;
+    assert_eq!(page.status(), 303);
+    assert_eq!(location(&page), "/connexion?next=/compte");
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn a_session_past_its_absolute_lifetime_is_ended(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    let browser = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    assert_eq!(browser.get("/me").await.status(), 200);
+    // Signed in 25 hours ago; the test configuration allows 24.
+    sqlx::query("UPDATE sessions SET data = jsonb_set(data, '{auth,signed_in_at}', to_jsonb(extract(epoch from now())::bigint - 25 * 3600))")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(browser.get("/me").await.status(), 401);
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn a_cross_site_post_is_refused_and_changes_nothing(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let browser = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let res = browser
+        .client
+        .post(app.url("/auth/logout"))
+        .header("origin", "https://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // Also without any origin header (old or non-browser client with the cookie).
+    let res = browser
+        .client
+        .post(app.url("/auth/logout"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(browser.get("/me").await.status(), 200, "still signed in");
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn an_internal_token_works_until_tampered_or_expired(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let browser = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let issued: Value = browser
+        .post_form("/auth/token", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = issued["token"].as_str().unwrap().to_owned();
+    assert_eq!(issued["token_type"], "Bearer");
+    assert!(issued["expires_in"].as_i64().unwrap() <= 3600);
+
+    let me = |t: String| {
+        let client = app.client.clone();
+        let url = app.url("/me");
+        async move { client.get(url).bearer_auth(t).send().await.unwrap() }
+    };
+    let res = me(token.clone()).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["name"], "Claire Martin");
+
+    let mut tampered = token.clone();
+    tampered.replace_range(tampered.len() - 4.., "AAAA");
+    let res = me(tampered).await;
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "unauthorized");
+
+    let user_id = uuid::Uuid::parse_str(&issued_user(&browser).await).unwrap();
+    let expired =
+        server::auth::tokens::mint(app.state.config.token_secret.expose(), user_id, -10).unwrap();
+    assert_eq!(me(expired.token).await.status(), 401);
+
+    // A token cannot mint another one.
+    let res = app
+        .client
+        .post(app.url("/auth/token"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    app.shutdown().await.unwrap();
+}
+
+async fn issued_user(browser: &common::Browser) -> String {
+    let me: Value = browser.get("/me").await.json().await.unwrap();
+    me["id"].as_str().unwrap().to_owned()
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn anonymous_api_calls_get_401_json_and_pages_redirect_to_sign_in(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let res = app.get("/me").await;
+    assert_eq!(res.status(), 401);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["message"], "Veuillez vous connecter.");
+    assert_eq!(app.get("/compte").await.status(), 303);
+    assert_eq!(app.get("/").await.status(), 200);
+    let sign_in = app.get("/connexion").await.text().await.unwrap();
+    assert!(sign_in.contains("Se connecter avec Microsoft"));
+    app.shutdown().await.unwrap();
+}
+
+/// Forgetting `require_user()` in a new server function fails here: every server function
+/// but the public ones answers 401 to a visitor.
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn every_server_function_refuses_visitors_except_the_public_ones(pool: PgPool) {
+    const PUBLIC: &[&str] = &["/api/signed_in_user"];
+    let app = spawn_app(pool).await;
+    let mut checked = 0;
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        if PUBLIC.contains(&path) {
+            continue;
+        }
+        let res = app
+            .client
+            .request(method.clone(), app.url(path))
+            .header("origin", app.origin())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            401,
+            "{method} {path} must require a signed-in user"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 1, "no server function was checked");
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn spine_token_mints_a_token_for_a_user_named_by_email(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    app.signed_in(DEMO_TENANT_ID, ALEX).await;
+    app.signed_in(OTHER_TENANT_ID, ALEX).await;
+
+    let options = pool.connect_options();
+    let database_url = format!(
+        "postgres://postgres@127.0.0.1:{}/{}",
+        options.get_port(),
+        options.get_database().unwrap()
+    );
+    let spine = |owner: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_spine"))
+            .args(["token", "--owner", owner])
+            .env("DATABASE_URL", &database_url)
+            .env("SPINE_TOKEN_SECRET", app.state.config.token_secret.expose())
+            .env("SPINE_LOG", "error")
+            .output()
+            .unwrap()
+    };
+    let out = spine(CLAIRE);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let token = printed["token"]["token"].as_str().unwrap();
+    let res = app
+        .client
+        .get(app.url("/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["email"], CLAIRE);
+
+    let out = spine(ALEX);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("matches 2 users"), "{err}");
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn production_refuses_to_start_with_the_sandbox(pool: PgPool) {
+    // spawn_app_configured panics when Spine refuses its configuration.
+    let started = tokio::spawn(spawn_app_configured(pool, REDIS_URL, |c| {
+        c.environment = app::config::Environment::Production;
+    }))
+    .await;
+    assert!(
+        started.is_err(),
+        "Spine must not start in production with sandbox settings"
+    );
+}

@@ -1,0 +1,85 @@
+//! A cookie-keeping HTTP client that behaves as a browser on Spine's pages: it sends `Origin`
+//! on POSTs and follows no redirect by itself, so tests see each step.
+
+use std::time::Duration;
+
+use reqwest::{Response, Url};
+
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub origin: String,
+    pub sandbox: String,
+}
+
+impl Browser {
+    pub fn new(origin: String, sandbox: String) -> Self {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap();
+        Browser {
+            client,
+            origin,
+            sandbox,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{}", self.origin, path)
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET reaches the server")
+    }
+
+    /// A same-origin form POST, as a browser sends it.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(self.url(path))
+            .header("origin", &self.origin)
+            .header("sec-fetch-site", "same-origin")
+            .form(form)
+            .send()
+            .await
+            .expect("POST reaches the server")
+    }
+
+    /// Follows Spine's redirect to the sandbox, picks `tid|email` on its account page, and
+    /// returns Spine's answer to the callback.
+    pub async fn sign_in(&self, tid: &str, email: &str) -> Response {
+        let authorize = self.start_sign_in().await;
+        let callback = self.choose_account(&authorize, tid, email).await;
+        self.get(&callback).await
+    }
+
+    /// `GET /auth/microsoft/login`; returns the sandbox authorize URL it redirects to.
+    pub async fn start_sign_in(&self) -> String {
+        let res = self.get("/auth/microsoft/login").await;
+        assert_eq!(res.status(), 303, "login redirects to Microsoft");
+        let location = res.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.starts_with(&self.sandbox), "{location}");
+        location
+    }
+
+    /// Submits the sandbox's account page; returns the callback URL it redirects to.
+    pub async fn choose_account(&self, authorize_url: &str, tid: &str, email: &str) -> String {
+        let url = Url::parse(authorize_url).unwrap();
+        let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        form.push(("account".into(), format!("{tid}|{email}")));
+        let mut action = url.clone();
+        action.set_query(None);
+        let res = self.client.post(action).form(&form).send().await.unwrap();
+        assert_eq!(res.status(), 302, "the sandbox redirects back to Spine");
+        res.headers()["location"].to_str().unwrap().to_owned()
+    }
+}
