@@ -1,5 +1,6 @@
 // Times the sign-in round trip in Debian's Chromium (see signin-time.sh).
-const { chromium } = require('@playwright/test');
+// Resolved from end2end/ (the caller's directory), where npm installed it.
+const { chromium } = require(require.resolve('@playwright/test', { paths: [process.cwd()] }));
 
 (async () => {
   const runs = Number(process.env.RUNS ?? 10);

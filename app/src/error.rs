@@ -3,6 +3,8 @@
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// What kind of failure, which decides the HTTP status.
@@ -42,6 +44,9 @@ pub struct AppError {
     pub message: String,
     /// Set for internal failures so support can find the logged cause.
     pub request_id: Option<String>,
+    /// Field name -> French message, for forms.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
 }
 
 impl AppError {
@@ -51,6 +56,7 @@ impl AppError {
             kind,
             message: message.into(),
             request_id: None,
+            fields: BTreeMap::new(),
         };
         error.set_response_status();
         error
@@ -59,6 +65,28 @@ impl AppError {
     /// Another user's row answers exactly like a missing one.
     pub fn not_found() -> Self {
         Self::new(ErrorKind::NotFound, "Élément introuvable.")
+    }
+
+    /// A form with fields to correct (422).
+    pub fn invalid(fields: BTreeMap<String, String>) -> Self {
+        let mut error = Self::new(ErrorKind::Unprocessable, "Certains champs sont à corriger.");
+        error.fields = fields;
+        error
+    }
+
+    /// One field to correct (422).
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        Self::invalid(BTreeMap::from([(field.to_string(), message.into())]))
+    }
+
+    /// A change that lost a race or breaks a rule (409), said in French.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Conflict, message)
+    }
+
+    /// The message for `field`, if it has one.
+    pub fn field(&self, field: &str) -> Option<String> {
+        self.fields.get(field).cloned()
     }
 
     pub fn unauthorized() -> Self {
@@ -77,6 +105,7 @@ impl AppError {
             kind: ErrorKind::Internal,
             message: "Une erreur interne est survenue. Réessayez dans un instant.".into(),
             request_id,
+            fields: BTreeMap::new(),
         };
         error.set_response_status();
         error
@@ -105,6 +134,14 @@ fn current_request_id() -> Option<String> {
 #[cfg(not(feature = "ssr"))]
 fn current_request_id() -> Option<String> {
     None
+}
+
+/// The constraint a database error violated, to turn it into a precise message.
+#[cfg(feature = "ssr")]
+pub fn violated_constraint(e: &sqlx::Error) -> Option<String> {
+    e.as_database_error()
+        .and_then(|d| d.constraint())
+        .map(str::to_owned)
 }
 
 #[cfg(feature = "ssr")]

@@ -3,7 +3,10 @@
 //! Compiled twice: with `ssr` for the server (repositories, state, jobs payloads) and with
 //! `hydrate` for the browser (WASM).
 
+pub mod audit;
 pub mod auth;
+pub mod campaigns;
+pub mod distributors;
 pub mod error;
 pub mod system;
 pub mod ui;
@@ -19,7 +22,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 pub use ui::layout::Layout;
@@ -70,6 +73,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=ui::home::HomePage />
                     <Route path=path!("/connexion") view=auth::ui::SignInPage />
                     <Route path=path!("/compte") view=auth::ui::AccountPage />
+                    <Route path=path!("/distributeurs") view=distributors::ui::DistributorsPage ssr=SsrMode::Async />
+                    <Route path=path!("/distributeurs/:id") view=distributors::ui::DistributorEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/campagnes") view=campaigns::ui::CampaignsPage ssr=SsrMode::Async />
+                    <Route path=path!("/campagnes/nouvelle") view=campaigns::ui::CampaignNewPage ssr=SsrMode::Async />
+                    <Route path=path!("/campagnes/:id") view=campaigns::ui::CampaignHubPage ssr=SsrMode::Async />
+                    <Route path=path!("/campagnes/:id/modifier") view=campaigns::ui::CampaignEditPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

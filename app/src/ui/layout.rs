@@ -17,6 +17,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <a class="brand" href="/">"Spine"</a>
                 <nav aria-label="Navigation principale">
                     <a href="/">"Accueil"</a>
+                    <a href="/campagnes">"Campagnes"</a>
+                    <a href="/distributeurs">"Distributeurs"</a>
                 </nav>
                 <crate::auth::ui::UserMenu />
             </header>

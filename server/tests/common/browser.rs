@@ -83,3 +83,24 @@ impl Browser {
         res.headers()["location"].to_str().unwrap().to_owned()
     }
 }
+
+impl Browser {
+    /// Calls the server function at `/api/{endpoint}` as the app does, with form-encoded
+    /// arguments (`form[name]` for struct fields); returns the status and the JSON answer.
+    pub async fn call(&self, endpoint: &str, args: &[(&str, &str)]) -> (u16, serde_json::Value) {
+        let res = self
+            .client
+            .post(format!("{}/api/{endpoint}", self.origin))
+            .header("origin", &self.origin)
+            .header("sec-fetch-site", "same-origin")
+            .header("accept", "application/json")
+            .form(args)
+            .send()
+            .await
+            .expect("server function reachable");
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        (status, json)
+    }
+}

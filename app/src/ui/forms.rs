@@ -1,0 +1,150 @@
+//! Parsing what reps type, the French way, with errors that name the field.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+/// Field name -> French message, shown next to the field.
+pub type FieldErrors = BTreeMap<String, String>;
+
+/// Parses `jj/mm/aaaa` (also `j/m/aaaa`, and `.` or `-` as separators).
+pub fn parse_french_date(input: &str) -> Result<NaiveDate, String> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Err("Date obligatoire (jj/mm/aaaa).".into());
+    }
+    let parts: Vec<&str> = text.split(['/', '.', '-']).collect();
+    let invalid =
+        || format!("« {text} » n’est pas une date au format jj/mm/aaaa (ex. 14/03/2027).");
+    if parts.len() != 3
+        || parts[2].len() != 4
+        || parts[0].is_empty()
+        || parts[0].len() > 2
+        || parts[1].is_empty()
+        || parts[1].len() > 2
+    {
+        return Err(invalid());
+    }
+    let number = |s: &str| s.parse::<u32>().map_err(|_| invalid());
+    let (day, month, year) = (number(parts[0])?, number(parts[1])?, number(parts[2])?);
+    NaiveDate::from_ymd_opt(year as i32, month, day)
+        .ok_or_else(|| format!("Le {text} n’existe pas dans le calendrier."))
+}
+
+/// `14/03/2027`.
+pub fn format_french_date(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+/// `du 14/03/2027 au 17/03/2027`, or `le 14/03/2027` for one day.
+pub fn format_date_range(starts_on: NaiveDate, ends_on: NaiveDate) -> String {
+    if starts_on == ends_on {
+        format!("le {}", format_french_date(starts_on))
+    } else {
+        format!(
+            "du {} au {}",
+            format_french_date(starts_on),
+            format_french_date(ends_on)
+        )
+    }
+}
+
+/// A required single-line text of at most `max` characters, trimmed.
+pub fn required_text(input: &str, max: usize, label: &str) -> Result<String, String> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Err(format!("{label} est obligatoire."));
+    }
+    if text.chars().count() > max {
+        return Err(format!("{label} : {max} caractères au plus."));
+    }
+    Ok(text.to_string())
+}
+
+/// An optional text of at most `max` characters; blank becomes `None`.
+pub fn optional_text(input: &str, max: usize, label: &str) -> Result<Option<String>, String> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.chars().count() > max {
+        return Err(format!("{label} : {max} caractères au plus."));
+    }
+    Ok(Some(text.to_string()))
+}
+
+/// Keeps `result`'s value, or records its message under `field`.
+pub fn keep<T>(errors: &mut FieldErrors, field: &str, result: Result<T, String>) -> Option<T> {
+    result.map_err(|e| errors.insert(field.into(), e)).ok()
+}
+
+/// The field's message from the last answer of a form's server action, if any.
+pub fn field_error<T, S>(
+    value: S,
+    field: &'static str,
+) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static
+where
+    S: leptos::prelude::Get<Value = Option<Result<T, crate::error::AppError>>>
+        + Copy
+        + Send
+        + Sync
+        + 'static,
+{
+    move || match value.get() {
+        Some(Err(e)) => e.field(field),
+        _ => None,
+    }
+}
+
+/// The form-level message (not tied to a field) of the last answer, if any.
+pub fn form_error<T, S>(value: S) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static
+where
+    S: leptos::prelude::Get<Value = Option<Result<T, crate::error::AppError>>>
+        + Copy
+        + Send
+        + Sync
+        + 'static,
+{
+    move || match value.get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_dates_parse_with_or_without_leading_zeros() {
+        let d = NaiveDate::from_ymd_opt(2027, 3, 4).unwrap();
+        assert_eq!(parse_french_date("04/03/2027"), Ok(d));
+        assert_eq!(parse_french_date(" 4/3/2027 "), Ok(d));
+        assert_eq!(parse_french_date("04.03.2027"), Ok(d));
+        assert_eq!(format_french_date(d), "04/03/2027");
+    }
+
+    #[test]
+    fn impossible_or_american_dates_are_refused_with_a_french_message() {
+        assert!(parse_french_date("31/02/2027")
+            .unwrap_err()
+            .contains("n’existe pas"));
+        assert!(parse_french_date("2027-03-04")
+            .unwrap_err()
+            .contains("jj/mm/aaaa"));
+        assert!(parse_french_date("03/04/27")
+            .unwrap_err()
+            .contains("jj/mm/aaaa"));
+        assert!(parse_french_date("").unwrap_err().contains("obligatoire"));
+    }
+
+    #[test]
+    fn texts_are_trimmed_and_bounded() {
+        assert_eq!(required_text("  Sirha  ", 10, "Le nom"), Ok("Sirha".into()));
+        assert!(required_text("   ", 10, "Le nom")
+            .unwrap_err()
+            .contains("obligatoire"));
+        assert!(required_text(&"é".repeat(11), 10, "Le nom").is_err());
+        assert_eq!(optional_text(" ", 10, "La ville"), Ok(None));
+    }
+}
