@@ -42,9 +42,9 @@ pub async fn run(
         move |run: usize| {
             WorkerBuilder::new(format!("spine-heartbeat-{run}"))
                 .backend(deps.jobs.heartbeat.clone())
-                .enable_tracing()
-                .catch_panic()
                 .retry(RetryPolicy::retries(5).with_backoff(backoff()))
+                .catch_panic()
+                .enable_tracing()
                 .data(deps.pool.clone())
                 .build(heartbeat::run)
         }

@@ -208,8 +208,8 @@ fn CampaignFormView(current: Option<Campaign>) -> impl IntoView {
                     </Suspense>
                 </select>
                 {move || distributor_error().map(|e| view! { <span class="field-error" role="alert">{e}</span> })}
-                <a href="/distributeurs" class="hint">"Gérer les distributeurs"</a>
             </label>
+            <a href="/distributeurs" class="hint">"Gérer les distributeurs"</a>
             {field("venue", "Lieu (facultatif)", initial.venue.clone(), "ex. Eurexpo")}
             {field("city", "Ville (facultatif)", initial.city.clone(), "ex. Lyon")}
             <div class="dates">

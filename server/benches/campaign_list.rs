@@ -1,0 +1,349 @@
+//! Server time of the campaign list with 100 reps × 1,000 campaigns each in the database:
+//! the SSR page `GET /campagnes`, the server function `POST /api/list_campaigns`, and the bare
+//! work both cannot avoid (session lookup, user, list query straight on a pool), measured in
+//! the same run, interleaved, so Spine's overhead is the difference.
+//!
+//! `cargo bench -p server --bench campaign_list` (or `bench/campaign-list.sh`);
+//! `BENCH_ITERATIONS` sets the measured iterations of each (default 300).
+//! Needs PostgreSQL and Redis at their development addresses.
+
+use std::{
+    collections::HashMap,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use anyhow::{ensure, Context};
+use app::{
+    campaigns::{repo, CampaignFilter, CampaignPage},
+    config::{
+        Config, Environment, LogFormat, Secret, DEVELOPMENT_TOKEN_SECRET, SANDBOX_CLIENT_ID,
+        SANDBOX_CLIENT_SECRET,
+    },
+    jobs::Jobs,
+    state::AppState,
+};
+use leptos::config::LeptosOptions;
+use server::{auth::PgSessionStore, startup::Application};
+use sqlx::PgPool;
+use tokio::{net::TcpListener, sync::oneshot};
+use tower_sessions::{
+    session::{Id, Record},
+    SessionStore,
+};
+use uuid::Uuid;
+
+const DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/spine_bench_campaigns";
+const REDIS_URL: &str = "redis://127.0.0.1:6379";
+const USERS: i64 = 100;
+const DISTRIBUTORS_PER_USER: i64 = 5;
+const CAMPAIGNS_PER_USER: i64 = 1_000;
+const WARM_UP: usize = 20;
+const GOAL_P95_MS: f64 = 30.0;
+const GOAL_OVERHEAD_MS: f64 = 10.0;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let iterations: usize = match std::env::var("BENCH_ITERATIONS") {
+        Ok(n) => n.parse().context("BENCH_ITERATIONS must be a number")?,
+        Err(_) => 300,
+    };
+
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let origin = format!("http://{address}");
+    let namespace = format!("spine-bench-{}", Uuid::new_v4().simple());
+    let config = Config {
+        database_url: DATABASE_URL.into(),
+        redis_url: REDIS_URL.into(),
+        jobs_namespace: namespace.clone(),
+        listen: address,
+        environment: Environment::Development,
+        log_format: LogFormat::Text,
+        log: "warn".into(),
+        db_max_connections: 10,
+        public_url: origin.clone(),
+        // Only contacted at sign-in, which the benchmark skips by writing the session itself.
+        microsoft_authority: "http://127.0.0.1:9/organizations/v2.0".into(),
+        microsoft_client_id: SANDBOX_CLIENT_ID.into(),
+        microsoft_client_secret: Secret::new(SANDBOX_CLIENT_SECRET),
+        token_secret: Secret::new(DEVELOPMENT_TOKEN_SECRET),
+        session_idle_minutes: 60,
+        session_max_hours: 24,
+    };
+    let pool = server::startup::connect_database(&config).await?;
+    populate(&pool).await?;
+
+    let user: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = 'rep1@bench.test'")
+        .fetch_one(&pool)
+        .await?;
+    let session = sign_in(&pool, user).await?;
+
+    let jobs = Jobs::connect(REDIS_URL, &namespace)
+        .await
+        .context("Redis is running")?;
+    let leptos_options = LeptosOptions::builder()
+        .output_name("spine")
+        .site_root("target/site")
+        .site_pkg_dir("pkg")
+        .build();
+    let state = AppState {
+        leptos_options,
+        pool: pool.clone(),
+        jobs,
+        config: Arc::new(config),
+    };
+    // No worker: the list never queues jobs.
+    let app = Application::with_listener(listener, state, false)?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let spine = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+
+    let bench = Bench {
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(10))
+            .build()?,
+        origin,
+        cookie: format!("spine_session={session}"),
+        session: session.to_string(),
+        pool: pool.clone(),
+    };
+    bench.check().await?;
+
+    // Round-robin, starting with a different one each iteration, so noise hits all three.
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    for i in 0..WARM_UP + iterations {
+        for k in 0..3 {
+            let which = (i + k) % 3;
+            let start = Instant::now();
+            match which {
+                0 => {
+                    bench.page().await?;
+                }
+                1 => {
+                    bench.server_fn().await?;
+                }
+                _ => {
+                    bench.bare().await?;
+                }
+            }
+            if i >= WARM_UP {
+                times[which].push(start.elapsed());
+            }
+        }
+    }
+    report(iterations, &mut times);
+
+    let _ = stop.send(());
+    spine.await??;
+    sqlx::query("DELETE FROM sessions WHERE id = $1")
+        .bind(&bench.session)
+        .execute(&pool)
+        .await?;
+    Ok(())
+}
+
+/// Fills the database once (set-based, a few seconds): reps with a Microsoft account, their
+/// distributors, and campaigns from three years ago to next year, one in 40 archived.
+async fn populate(pool: &PgPool) -> anyhow::Result<()> {
+    let campaigns: i64 = sqlx::query_scalar("SELECT count(*) FROM campaigns")
+        .fetch_one(pool)
+        .await?;
+    if campaigns == USERS * CAMPAIGNS_PER_USER {
+        return Ok(());
+    }
+    println!("populating {DATABASE_URL} ({USERS} users × {CAMPAIGNS_PER_USER} campaigns)…");
+    let mut tx = pool.begin().await?;
+    // Whatever a half-finished or differently sized earlier fill left goes first.
+    sqlx::query("TRUNCATE users CASCADE")
+        .execute(&mut *tx)
+        .await?;
+    // Ids derive from md5 of the row's numbers, so a campaign points at its owner's distributor.
+    let statements: [(&str, &[i64]); 4] = [
+        (
+            "INSERT INTO users (id, display_name, email)
+             SELECT md5('user-' || u)::uuid, 'Rep ' || u, 'rep' || u || '@bench.test'
+             FROM generate_series(1, $1) u",
+            &[USERS],
+        ),
+        (
+            "INSERT INTO oauth_accounts (tid, oid, user_id, email)
+             SELECT md5('tenant')::uuid, md5('oid-' || u)::uuid, md5('user-' || u)::uuid,
+                    'rep' || u || '@bench.test'
+             FROM generate_series(1, $1) u",
+            &[USERS],
+        ),
+        (
+            "INSERT INTO distributors (id, owner_user_id, name)
+             SELECT md5('distributor-' || u || '-' || d)::uuid, md5('user-' || u)::uuid,
+                    'Distributeur ' || d
+             FROM generate_series(1, $1) u, generate_series(1, $2) d",
+            &[USERS, DISTRIBUTORS_PER_USER],
+        ),
+        (
+            "INSERT INTO campaigns (id, owner_user_id, distributor_id, name, venue, city,
+                                    starts_on, ends_on, archived_at)
+             SELECT md5('campaign-' || u || '-' || n)::uuid, md5('user-' || u)::uuid,
+                    md5('distributor-' || u || '-' || (n % $2 + 1))::uuid,
+                    'Salon ' || u || '-' || n, 'Parc des expositions', 'Lyon',
+                    starts_on, starts_on + (n % 5)::int,
+                    CASE WHEN n % 40 = 0 THEN now() END
+             FROM generate_series(1, $1) u, generate_series(1, $3) n,
+                  LATERAL (SELECT spine_today() - 1095 + (n * 1460 / $3)::int AS starts_on) s",
+            &[USERS, DISTRIBUTORS_PER_USER, CAMPAIGNS_PER_USER],
+        ),
+    ];
+    for (sql, binds) in statements {
+        let query = binds.iter().fold(sqlx::query(sql), |q, b| q.bind(*b));
+        query.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    sqlx::query("ANALYZE").execute(pool).await?;
+    Ok(())
+}
+
+/// A session signed in as `user`, written through Spine's own store; returns its cookie value.
+async fn sign_in(pool: &PgPool, user: Uuid) -> anyhow::Result<Id> {
+    let auth = serde_json::json!({
+        "user_id": user,
+        "signed_in_at": chrono::Utc::now().timestamp(),
+    });
+    let mut record = Record {
+        id: Id::default(),
+        data: HashMap::from([("auth".to_string(), auth)]),
+        expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+    };
+    PgSessionStore::new(pool.clone())
+        .create(&mut record)
+        .await?;
+    Ok(record.id)
+}
+
+struct Bench {
+    client: reqwest::Client,
+    origin: String,
+    cookie: String,
+    session: String,
+    pool: PgPool,
+}
+
+impl Bench {
+    /// The whole SSR page (async mode: sent once every resource has loaded).
+    async fn page(&self) -> anyhow::Result<(u16, String)> {
+        let response = self
+            .client
+            .get(format!("{}/campagnes", self.origin))
+            .header("cookie", &self.cookie)
+            .send()
+            .await?;
+        Ok((response.status().as_u16(), response.text().await?))
+    }
+
+    /// The server function as the hydrated page calls it.
+    async fn server_fn(&self) -> anyhow::Result<(u16, String)> {
+        let response = self
+            .client
+            .post(format!("{}/api/list_campaigns", self.origin))
+            .header("cookie", &self.cookie)
+            // Same-origin, as a browser says it; the CSRF layer refuses anything else.
+            .header("origin", &self.origin)
+            .header("sec-fetch-site", "same-origin")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("filter[status]=active")
+            .send()
+            .await?;
+        Ok((response.status().as_u16(), response.text().await?))
+    }
+
+    /// What any implementation must do: load the session, its user, and one page of the list.
+    async fn bare(&self) -> anyhow::Result<CampaignPage> {
+        let data: serde_json::Value =
+            sqlx::query_scalar("SELECT data FROM sessions WHERE id = $1 AND expires_at > now()")
+                .bind(&self.session)
+                .fetch_one(&self.pool)
+                .await?;
+        let user_id: Uuid = serde_json::from_value(data["auth"]["user_id"].clone())?;
+        let user = app::auth::repo::find_user(&self.pool, user_id)
+            .await?
+            .context("session user exists")?;
+        let filter = CampaignFilter::default();
+        Ok(repo::list(&self.pool, user.id, &filter, repo::PAGE_SIZE).await?)
+    }
+
+    /// Once, before timing: all three answer, and with the same campaigns.
+    async fn check(&self) -> anyhow::Result<()> {
+        let bare = self.bare().await?;
+        ensure!(
+            bare.items.len() == 25,
+            "bare list: {} items",
+            bare.items.len()
+        );
+        let first = &bare.items[0].name;
+        let (status, body) = self.page().await?;
+        ensure!(status == 200, "GET /campagnes answered {status}");
+        ensure!(body.contains(first.as_str()), "the page lacks {first}");
+        let (status, body) = self.server_fn().await?;
+        ensure!(
+            status == 200,
+            "POST /api/list_campaigns answered {status}: {body}"
+        );
+        let page: CampaignPage = serde_json::from_str(&body)?;
+        ensure!(page == bare, "the server function lists other campaigns");
+        Ok(())
+    }
+}
+
+/// Nearest-rank percentile of sorted times, in ms.
+fn percentile(sorted: &[Duration], q: f64) -> f64 {
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1].as_secs_f64() * 1e3
+}
+
+fn report(iterations: usize, times: &mut [Vec<Duration>; 3]) {
+    let labels = [
+        "SSR page   GET /campagnes",
+        "server fn  POST /api/list_campaigns",
+        "bare       session + user + list (SQL)",
+    ];
+    println!(
+        "\ncampaign list: {USERS} users × {CAMPAIGNS_PER_USER} campaigns, the first page of 25 \
+         (status \"active\"), {iterations} iterations each after {WARM_UP} warm-up, interleaved"
+    );
+    println!(
+        "wall-clock per request on loopback, client in the same process: an upper bound of \
+         server time\n"
+    );
+    println!("{:<40} {:>8} {:>8} {:>8}", "", "p50 ms", "p95 ms", "max ms");
+    let mut p = [(0.0, 0.0); 3];
+    for (i, t) in times.iter_mut().enumerate() {
+        t.sort();
+        p[i] = (percentile(t, 0.50), percentile(t, 0.95));
+        let max = percentile(t, 1.0);
+        println!(
+            "{:<40} {:>8.2} {:>8.2} {:>8.2}",
+            labels[i], p[i].0, p[i].1, max
+        );
+    }
+    let [page, server_fn, bare] = p;
+    println!(
+        "\noverhead p50/p95: page − bare = {:.2} / {:.2} ms, server fn − bare = {:.2} / {:.2} ms",
+        page.0 - bare.0,
+        page.1 - bare.1,
+        server_fn.0 - bare.0,
+        server_fn.1 - bare.1
+    );
+    let verdict = |ok: bool| if ok { "holds" } else { "FAILS" };
+    println!(
+        "goal p95 ≤ {GOAL_P95_MS} ms: page {}, server fn {}",
+        verdict(page.1 <= GOAL_P95_MS),
+        verdict(server_fn.1 <= GOAL_P95_MS)
+    );
+    println!(
+        "goal overhead ≤ {GOAL_OVERHEAD_MS} ms (p95 − bare p95): page {}, server fn {}",
+        verdict(page.1 - bare.1 <= GOAL_OVERHEAD_MS),
+        verdict(server_fn.1 - bare.1 <= GOAL_OVERHEAD_MS)
+    );
+    println!("(the page also lists the rep's distributors for its filter, which bare does not)");
+}
