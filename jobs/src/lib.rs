@@ -18,6 +18,10 @@ pub struct WorkerDeps {
     pub jobs: Jobs,
 }
 
+/// Workers also look for jobs this often, not only when told a job was pushed: jobs queued
+/// while no worker ran (web-only server, worker restart) are picked up too.
+const POLL_INTERVAL: Duration = Duration::from_secs(1);
+
 /// How long running jobs get to finish after the shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
@@ -41,7 +45,12 @@ pub async fn run(
         let deps = deps.clone();
         move |run: usize| {
             WorkerBuilder::new(format!("spine-heartbeat-{run}"))
-                .backend(deps.jobs.heartbeat.clone())
+                .backend(
+                    deps.jobs
+                        .heartbeat
+                        .clone()
+                        .poll_with_interval(POLL_INTERVAL),
+                )
                 .retry(RetryPolicy::retries(5).with_backoff(backoff()))
                 .catch_panic()
                 .enable_tracing()

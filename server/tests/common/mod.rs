@@ -164,7 +164,7 @@ pub async fn spawn_app_configured(
     config.microsoft_authority = format!("{}/organizations/v2.0", sandbox.base_url());
     adjust(&mut config);
 
-    let jobs = Jobs::connect(redis_url, &namespace)
+    let jobs = Jobs::connect(&config.redis_url, &config.jobs_namespace)
         .await
         .expect("Redis is running");
     let leptos_options = LeptosOptions::builder()
