@@ -33,6 +33,13 @@ pub enum Command {
     Worker,
     /// Create the database if missing and apply the migrations.
     Migrate,
+    /// Create (once) a demo rep of the sandbox's demo tenant with distributors and campaigns
+    /// (JSON on stdout).
+    Seed {
+        /// The demo rep's email (default: claire.martin@demo-salons.example.test).
+        #[arg(long)]
+        owner: Option<String>,
+    },
     /// Mint a short-lived internal API token for a user (JSON on stdout).
     Token {
         /// The user: their id, or an email that matches exactly one user.
@@ -63,6 +70,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let pool = startup::connect_database(&config).await?;
             let applied = app::system::repo::applied_migrations(&pool).await?;
             println!("{}", serde_json::json!({ "migrations_applied": applied }));
+            Ok(())
+        }
+        Command::Seed { owner } => {
+            let pool = startup::connect_database(&config).await?;
+            let seeded = crate::seed::run(&pool, owner.as_deref()).await?;
+            println!("{}", serde_json::to_string(&seeded)?);
             Ok(())
         }
         Command::Token { owner, ttl_minutes } => {

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod cli;
 pub mod health;
 pub mod security;
+pub mod seed;
 pub mod shutdown;
 pub mod startup;
 pub mod telemetry;

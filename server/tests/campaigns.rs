@@ -400,3 +400,26 @@ async fn a_bad_campaign_form_gets_french_errors_per_field_and_stores_nothing(poo
     assert_eq!(count, 0);
     app.shutdown().await.unwrap();
 }
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn the_seeded_demo_rep_signs_in_through_the_sandbox_and_sees_the_demo(pool: PgPool) {
+    let seeded = server::seed::run(&pool, None).await.unwrap();
+    let app = spawn_app(pool).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let me: Value = claire.get("/me").await.json().await.unwrap();
+    assert_eq!(me["id"], seeded.user.id.to_string());
+    let (_, page) = claire
+        .call("list_campaigns", &[("filter[status]", "active")])
+        .await;
+    assert_eq!(
+        page["items"].as_array().unwrap().len(),
+        seeded.campaigns.len() - 1,
+        "all but the archived one"
+    );
+    let html = claire.get("/campagnes").await.text().await.unwrap();
+    assert!(
+        html.contains("Sirha Lyon") && html.contains("En cours"),
+        "{html}"
+    );
+    app.shutdown().await.unwrap();
+}

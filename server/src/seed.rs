@@ -1,0 +1,283 @@
+//! `spine seed`: a demo rep with distributors and campaigns (past, running, upcoming,
+//! archived), so a newcomer sees a populated app. Running it again adds nothing twice.
+
+use app::{
+    auth::repo::{upsert_microsoft_user, MicrosoftIdentity},
+    campaigns::{repo as campaigns, CampaignDraft, CampaignFilter, StatusFilter},
+    distributors::{repo as distributors, DistributorDraft},
+};
+use chrono::{Duration, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// The demo tenant ("Démo Salons") of spine-sandbox.
+pub const DEMO_TENANT_ID: Uuid = Uuid::from_u128(0xc0ffee00_5a1e_4d00_8000_000000000001);
+/// The sandbox account the demo belongs to unless `--owner` names another.
+pub const DEMO_EMAIL: &str = "claire.martin@demo-salons.example.test";
+/// The namespace spine-sandbox derives object ids in, so the seeded rep can sign in there.
+const SANDBOX_OID_NAMESPACE: Uuid = Uuid::from_u128(0x5a1e_0000_5eed_4000_8000_0000_0000_0001);
+
+/// The object id spine-sandbox gives `email` in `tid`.
+pub fn sandbox_oid(tid: Uuid, email: &str) -> Uuid {
+    Uuid::new_v5(
+        &SANDBOX_OID_NAMESPACE,
+        format!("{tid}:{}", email.to_lowercase()).as_bytes(),
+    )
+}
+
+#[derive(Debug, Serialize)]
+pub struct SeededUser {
+    pub id: Uuid,
+    pub email: String,
+    pub tid: Uuid,
+    pub oid: Uuid,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SeededCampaign {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Seeded {
+    pub user: SeededUser,
+    pub campaigns: Vec<SeededCampaign>,
+}
+
+/// "claire.martin@…" -> "Claire Martin".
+fn name_from_email(email: &str) -> String {
+    let local = email.split('@').next().unwrap_or(email);
+    local
+        .split(['.', '_', '-'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut chars = p.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+struct DemoCampaign {
+    name: &'static str,
+    distributor: &'static str,
+    venue: &'static str,
+    city: &'static str,
+    /// Days from today to the first day, and length in days.
+    start_in: i64,
+    days: i64,
+    archived: bool,
+}
+
+const DISTRIBUTORS: &[(&str, &str)] = &[
+    ("Métro Cash & Carry", "https://metro.example.test"),
+    ("Transgourmet", "https://transgourmet.example.test"),
+    ("Promocash", "https://promocash.example.test"),
+];
+
+const CAMPAIGNS: &[DemoCampaign] = &[
+    DemoCampaign {
+        name: "Salon du Chocolat",
+        distributor: "Promocash",
+        venue: "Porte de Versailles",
+        city: "Paris",
+        start_in: -75,
+        days: 4,
+        archived: false,
+    },
+    DemoCampaign {
+        name: "Equip'Hôtel",
+        distributor: "Métro Cash & Carry",
+        venue: "Porte de Versailles",
+        city: "Paris",
+        start_in: -20,
+        days: 4,
+        archived: false,
+    },
+    DemoCampaign {
+        name: "Sirha Lyon",
+        distributor: "Métro Cash & Carry",
+        venue: "Eurexpo",
+        city: "Lyon",
+        start_in: -1,
+        days: 4,
+        archived: false,
+    },
+    DemoCampaign {
+        name: "Salon de l'Agriculture",
+        distributor: "Transgourmet",
+        venue: "Porte de Versailles",
+        city: "Paris",
+        start_in: 45,
+        days: 8,
+        archived: false,
+    },
+    DemoCampaign {
+        name: "SIAL Paris",
+        distributor: "Transgourmet",
+        venue: "Paris Nord Villepinte",
+        city: "Villepinte",
+        start_in: 120,
+        days: 4,
+        archived: false,
+    },
+    DemoCampaign {
+        name: "Gourmet Sélection (2024)",
+        distributor: "Promocash",
+        venue: "Paris Expo",
+        city: "Paris",
+        start_in: -400,
+        days: 3,
+        archived: true,
+    },
+];
+
+/// Creates what is missing of the demo for `owner_email` in the sandbox's demo tenant.
+pub async fn run(pool: &PgPool, owner_email: Option<&str>) -> anyhow::Result<Seeded> {
+    let email = owner_email.unwrap_or(DEMO_EMAIL).trim().to_lowercase();
+    anyhow::ensure!(
+        email.contains('@'),
+        "--owner must be an email address, got {email:?}"
+    );
+    let identity = MicrosoftIdentity {
+        tid: DEMO_TENANT_ID,
+        oid: sandbox_oid(DEMO_TENANT_ID, &email),
+        name: name_from_email(&email),
+        email: Some(email.clone()),
+        preferred_username: Some(email.clone()),
+    };
+    let mut tx = pool.begin().await?;
+    let user = upsert_microsoft_user(&mut tx, &identity).await?;
+
+    let mut known = distributors::list(&mut *tx, user.id).await?;
+    for (name, website) in DISTRIBUTORS {
+        if !known.iter().any(|d| d.name == *name) {
+            let draft = DistributorDraft {
+                name: name.to_string(),
+                website: Some(website.to_string()),
+                notes: None,
+            };
+            known.push(distributors::create(&mut tx, user.id, &draft).await?);
+        }
+    }
+
+    let mut existing = Vec::new();
+    for status in [StatusFilter::Active, StatusFilter::Archived] {
+        let filter = CampaignFilter {
+            status,
+            ..Default::default()
+        };
+        existing.extend(
+            campaigns::list(&mut *tx, user.id, &filter, 1000)
+                .await?
+                .items,
+        );
+    }
+    let today: NaiveDate = Utc::now().date_naive();
+    let mut seeded = Vec::new();
+    for demo in CAMPAIGNS {
+        if let Some(c) = existing.iter().find(|c| c.name == demo.name) {
+            seeded.push(SeededCampaign {
+                id: c.id,
+                name: c.name.clone(),
+            });
+            continue;
+        }
+        let distributor = known
+            .iter()
+            .find(|d| d.name == demo.distributor)
+            .expect("demo distributor exists");
+        let starts_on = today + Duration::days(demo.start_in);
+        let draft = CampaignDraft {
+            name: demo.name.to_string(),
+            distributor_id: distributor.id,
+            venue: Some(demo.venue.to_string()),
+            city: Some(demo.city.to_string()),
+            starts_on,
+            ends_on: starts_on + Duration::days(demo.days - 1),
+        };
+        let id = campaigns::create(&mut tx, user.id, &draft).await?;
+        if demo.archived {
+            campaigns::set_archived(&mut tx, user.id, id, true).await?;
+        }
+        seeded.push(SeededCampaign {
+            id,
+            name: demo.name.to_string(),
+        });
+    }
+    tx.commit().await?;
+    Ok(Seeded {
+        user: SeededUser {
+            id: user.id,
+            email,
+            tid: user.tid,
+            oid: user.oid,
+        },
+        campaigns: seeded,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seeded_rep_has_the_oid_the_sandbox_gives_them() {
+        assert_eq!(DEMO_TENANT_ID.to_string(), sandbox::DEMO_TENANT_ID);
+        assert_eq!(
+            sandbox_oid(DEMO_TENANT_ID, DEMO_EMAIL),
+            sandbox::oid_for(sandbox::DEMO_TENANT_ID, DEMO_EMAIL)
+        );
+        assert_eq!(
+            sandbox_oid(DEMO_TENANT_ID, "New.Rep@Example.test"),
+            sandbox::oid_for(sandbox::DEMO_TENANT_ID, "new.rep@example.test")
+        );
+    }
+
+    #[test]
+    fn a_display_name_comes_from_the_email() {
+        assert_eq!(
+            name_from_email("claire.martin@demo-salons.example.test"),
+            "Claire Martin"
+        );
+        assert_eq!(
+            name_from_email("jean-luc_dupont@example.test"),
+            "Jean Luc Dupont"
+        );
+    }
+
+    #[sqlx::test(migrator = "app::MIGRATOR")]
+    async fn seeding_twice_adds_nothing_twice(pool: PgPool) {
+        let first = run(&pool, None).await.unwrap();
+        let second = run(&pool, None).await.unwrap();
+        assert_eq!(first.user.id, second.user.id);
+        let ids = |s: &Seeded| s.campaigns.iter().map(|c| c.id).collect::<Vec<_>>();
+        assert_eq!(ids(&first), ids(&second));
+        let counts: (i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM distributors), (SELECT count(*) FROM campaigns)",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            counts,
+            (1, DISTRIBUTORS.len() as i64, CAMPAIGNS.len() as i64)
+        );
+        // Past, running, upcoming and archived are all there.
+        let statuses: std::collections::HashSet<String> = sqlx::query_scalar(
+            "SELECT CASE WHEN archived_at IS NOT NULL THEN 'archived' WHEN starts_on > spine_today() THEN 'upcoming'
+                         WHEN ends_on < spine_today() THEN 'past' ELSE 'running' END FROM campaigns",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+        assert_eq!(statuses.len(), 4, "{statuses:?}");
+    }
+}
