@@ -1,6 +1,6 @@
 //! Builds the state and the router, and runs the web server with the in-process worker.
 
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use std::{future::Future, net::SocketAddr, str::FromStr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use app::{config::Config, jobs::Jobs, shell, state::AppState, App};
@@ -8,7 +8,11 @@ use axum::{routing::get, Router};
 use http::{HeaderName, Request};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use sqlx::{migrate::MigrateDatabase, postgres::PgPoolOptions, PgPool, Postgres};
+use sqlx::{
+    migrate::MigrateDatabase,
+    postgres::{PgConnectOptions, PgPoolOptions},
+    PgPool, Postgres,
+};
 use tokio::{net::TcpListener, sync::watch};
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -30,10 +34,16 @@ pub async fn connect_database(config: &Config) -> anyhow::Result<PgPool> {
             .context("creating the database")?;
         tracing::info!("database created");
     }
+    // Lists take optional filters (`$n IS NULL OR ...`): a cached generic plan cannot see which
+    // are unset and reads all of a rep's rows instead of walking the keyset index, so every
+    // statement is planned with its values.
+    let options = PgConnectOptions::from_str(url)
+        .context("parsing DATABASE_URL")?
+        .options([("plan_cache_mode", "force_custom_plan")]);
     let pool = PgPoolOptions::new()
         .max_connections(config.db_max_connections)
         .acquire_timeout(Duration::from_secs(3))
-        .connect(url)
+        .connect_with(options)
         .await
         .context("connecting to PostgreSQL (DATABASE_URL)")?;
     app::MIGRATOR
@@ -174,7 +184,7 @@ pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .route_layer(axum::middleware::from_fn(auth::require_sign_in_for_pages));
+        .route_layer(axum::middleware::from_fn(auth::require_sign_in));
 
     Router::new()
         .route("/health", get(health::health))

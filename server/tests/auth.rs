@@ -435,3 +435,30 @@ async fn production_refuses_to_start_with_the_sandbox(pool: PgPool) {
         "Spine must not start in production with sandbox settings"
     );
 }
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn an_active_rep_s_session_is_extended_while_they_work(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    let browser = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    // Last extended ten minutes ago, about to expire.
+    sqlx::query(
+        "UPDATE sessions SET expires_at = now() + interval '30 seconds',
+                data = jsonb_set(data, '{auth,seen_at}', to_jsonb(extract(epoch from now())::bigint - 600))",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(browser.get("/me").await.status(), 200);
+    let left: f64 = sqlx::query_scalar(
+        "SELECT extract(epoch from max(expires_at) - now())::float8 FROM sessions",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    // The test configuration ends sessions after 60 idle minutes.
+    assert!(
+        left > 55.0 * 60.0,
+        "expiry pushed back to an hour from now, got {left} s"
+    );
+    app.shutdown().await.unwrap();
+}

@@ -303,9 +303,11 @@ pub async fn callback(
 
     // A new session id at sign-in: an id planted before cannot ride the signed-in session.
     session.cycle_id().await.map_err(|_| Failure::Database)?;
+    let now = chrono::Utc::now().timestamp();
     let auth = SessionAuth {
         user_id: user.id,
-        signed_in_at: chrono::Utc::now().timestamp(),
+        signed_in_at: now,
+        seen_at: now,
     };
     session
         .insert(AUTH_KEY, auth)

@@ -40,7 +40,14 @@ pub(crate) struct SessionAuth {
     pub user_id: Uuid,
     /// Unix seconds; the absolute session lifetime counts from here.
     pub signed_in_at: i64,
+    /// Unix seconds of the last time the idle expiry was pushed back.
+    #[serde(default)]
+    pub seen_at: i64,
 }
+
+/// A session's idle expiry is pushed back at most this often: a write per request would cost
+/// more than the precision is worth.
+const TOUCH_EVERY_SECONDS: i64 = 300;
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,11 +142,23 @@ pub async fn authenticate(
     };
     if let Some(auth) = auth {
         let max_age = state.config.session_max_hours * 3600;
-        if chrono::Utc::now().timestamp() - auth.signed_in_at > max_age {
+        let now = chrono::Utc::now().timestamp();
+        if now - auth.signed_in_at > max_age {
             let _ = session.flush().await;
         } else {
             match repo::find_user(&state.pool, auth.user_id).await {
                 Ok(Some(user)) => {
+                    // tower-sessions saves (and so extends) only a changed session: an active
+                    // rep's session is touched now and then so it does not expire under them.
+                    if now - auth.seen_at > TOUCH_EVERY_SECONDS {
+                        let touched = SessionAuth {
+                            seen_at: now,
+                            ..auth
+                        };
+                        if let Err(e) = session.insert(AUTH_KEY, touched).await {
+                            tracing::warn!(error = %e, "extending the session");
+                        }
+                    }
                     req.extensions_mut().insert(user);
                     req.extensions_mut().insert(AuthMethod::Session);
                 }
@@ -156,12 +175,23 @@ pub async fn authenticate(
     next.run(req).await
 }
 
-/// On page routes: a visitor asking for a page that is not public goes to `/connexion`,
-/// and comes back after signing in.
-pub async fn require_sign_in_for_pages(req: Request, next: Next) -> Response {
+/// Server functions a visitor may call; every other one answers 401 before its arguments are
+/// even read (each also calls `require_user()` for the user it works for).
+const PUBLIC_SERVER_FNS: &[&str] = &["/api/signed_in_user"];
+
+/// On the app's routes (pages and server functions): a visitor asking for a page that is not
+/// public goes to `/connexion` and comes back after signing in; a visitor calling a server
+/// function that is not public gets 401.
+pub async fn require_sign_in(req: Request, next: Next) -> Response {
+    if req.extensions().get::<CurrentUser>().is_some() {
+        return next.run(req).await;
+    }
     let path = req.uri().path();
-    let is_page = matches!(*req.method(), Method::GET | Method::HEAD) && !path.starts_with("/api/");
-    if is_page && !PUBLIC_PAGES.contains(&path) && req.extensions().get::<CurrentUser>().is_none() {
+    if path.starts_with("/api/") {
+        if !PUBLIC_SERVER_FNS.contains(&path) {
+            return unauthorized("Veuillez vous connecter.");
+        }
+    } else if matches!(*req.method(), Method::GET | Method::HEAD) && !PUBLIC_PAGES.contains(&path) {
         let wanted = req
             .uri()
             .path_and_query()
