@@ -19,7 +19,7 @@ test('a rep signs in with Microsoft, sees their name, signs out, and is asked to
 
   await page.getByRole('button', { name: 'Se déconnecter' }).click();
   await expect(page).toHaveURL(/\/connexion\?deconnecte=1$/);
-  await expect(page.getByRole('status')).toHaveText('Vous êtes déconnecté.');
+  await expect(page.getByRole('status')).toHaveText('Déconnexion effectuée.');
   await expect(page.getByRole('link', { name: 'Se connecter', exact: true })).toBeVisible();
 
   await page.goto('/compte');

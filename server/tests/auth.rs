@@ -101,7 +101,7 @@ async fn bad_id_tokens_are_refused_with_a_french_error_and_nothing_stored(pool: 
         .await
         .unwrap();
     assert!(
-        page.contains("jeton d’identité reçu de Microsoft est invalide"),
+        page.contains("identité que Spine n’a pas pu vérifier"),
         "{page}"
     );
     // The sandbox serves each fault once: the next sign-in works.

@@ -1,10 +1,12 @@
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// One change, as a history shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
     pub at: DateTime<Utc>,
+    /// The same instant in Paris, as reps read it.
+    pub at_paris: NaiveDateTime,
     pub actor_name: String,
     pub action: String,
     pub before: Option<serde_json::Value>,
@@ -24,7 +26,12 @@ impl AuditEntry {
         }
     }
 
-    /// `field: before → after` for each field that changed, in field order.
+    /// `le 25/11/2026 à 23:31` (Paris time).
+    pub fn when(&self) -> String {
+        self.at_paris.format("le %d/%m/%Y à %H:%M").to_string()
+    }
+
+    /// `(label, before, after)` for each field that changed, in French.
     pub fn changes(&self) -> Vec<(String, String, String)> {
         let empty = serde_json::Map::new();
         let before = self
@@ -42,12 +49,81 @@ impl AuditEntry {
         keys.dedup();
         let show = |v: Option<&serde_json::Value>| match v {
             None | Some(serde_json::Value::Null) => "—".to_string(),
-            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Bool(true)) => "oui".to_string(),
+            Some(serde_json::Value::Bool(false)) => "non".to_string(),
+            Some(serde_json::Value::String(s)) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                Ok(date) => date.format("%d/%m/%Y").to_string(),
+                Err(_) => s.clone(),
+            },
             Some(other) => other.to_string(),
         };
         keys.into_iter()
             .filter(|k| before.get(*k) != after.get(*k))
-            .map(|k| (k.clone(), show(before.get(k)), show(after.get(k))))
+            .map(|k| match k.as_str() {
+                // An id means nothing to a rep: say that it changed.
+                "distributor_id" if !before.is_empty() => {
+                    ("Distributeur".into(), "ancien".into(), "nouveau".into())
+                }
+                _ => (field_label(k), show(before.get(k)), show(after.get(k))),
+            })
+            .filter(|(label, _, _)| !label.is_empty())
             .collect()
+    }
+}
+
+/// The French label of a logged field; empty for fields not shown.
+fn field_label(field: &str) -> String {
+    match field {
+        "name" => "Nom",
+        "venue" => "Lieu",
+        "city" => "Ville",
+        "starts_on" => "Début",
+        "ends_on" => "Fin",
+        "archived" => "Archivée",
+        "website" => "Site web",
+        "notes" => "Notes",
+        _ => "",
+    }
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_read_in_french_with_french_dates() {
+        let entry = AuditEntry {
+            at: Utc::now(),
+            at_paris: Utc::now().naive_utc(),
+            actor_name: "Claire Martin".into(),
+            action: "update".into(),
+            before: Some(
+                serde_json::json!({"city": "Lyon", "ends_on": "2099-01-25", "distributor_id": "a"}),
+            ),
+            after: Some(
+                serde_json::json!({"city": "Chassieu", "ends_on": "2099-01-26", "distributor_id": "b"}),
+            ),
+        };
+        assert_eq!(
+            entry.changes(),
+            vec![
+                (
+                    "Ville".to_string(),
+                    "Lyon".to_string(),
+                    "Chassieu".to_string()
+                ),
+                (
+                    "Distributeur".to_string(),
+                    "ancien".to_string(),
+                    "nouveau".to_string()
+                ),
+                (
+                    "Fin".to_string(),
+                    "25/01/2099".to_string(),
+                    "26/01/2099".to_string()
+                ),
+            ]
+        );
     }
 }

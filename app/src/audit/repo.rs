@@ -53,7 +53,8 @@ pub async fn history(
 ) -> Result<Vec<AuditEntry>, sqlx::Error> {
     sqlx::query_as!(
         AuditEntry,
-        r#"SELECT a.at, u.display_name AS actor_name, a.action, a.before, a.after
+        r#"SELECT a.at, (a.at AT TIME ZONE 'Europe/Paris') AS "at_paris!", u.display_name AS actor_name,
+                  a.action, a.before, a.after
            FROM audit_log a JOIN users u ON u.id = a.actor_user_id
            WHERE a.owner_user_id = $1 AND a.entity_type = $2 AND a.entity_id = $3
            ORDER BY a.at DESC"#,

@@ -18,7 +18,7 @@ pub fn sign_in_error_message(code: &str) -> &'static str {
         }
         "echange" => "Microsoft n’a pas validé la connexion. Recommencez dans un instant.",
         "jeton" => {
-            "Le jeton d’identité reçu de Microsoft est invalide (signature, émetteur, audience, nonce ou date d’expiration) : connexion refusée."
+            "Microsoft a renvoyé une identité que Spine n’a pas pu vérifier : connexion refusée. Réessayez ; si cela se reproduit, prévenez votre administrateur."
         }
         "indisponible" => "Le service de connexion Microsoft est injoignable. Réessayez dans un instant.",
         _ => "La connexion a échoué. Recommencez.",
@@ -60,7 +60,7 @@ pub fn SignInPage() -> impl IntoView {
             <h1>"Connexion"</h1>
             <p>"Connectez-vous avec votre compte professionnel Microsoft (Outlook, Office 365)."</p>
             <Show when=signed_out>
-                <p class="alert info" role="status">"Vous êtes déconnecté."</p>
+                <p class="alert info" role="status">"Déconnexion effectuée."</p>
             </Show>
             {move || error().map(|message| view! { <p class="alert error" role="alert">{message}</p> })}
             // A server route, not a page of the app: the router must not intercept it.

@@ -92,7 +92,7 @@ impl StatusFilter {
 
     pub fn label(self) -> &'static str {
         match self {
-            StatusFilter::Active => "Toutes",
+            StatusFilter::Active => "Actives",
             StatusFilter::Upcoming => "À venir",
             StatusFilter::Running => "En cours",
             StatusFilter::Past => "Passées",

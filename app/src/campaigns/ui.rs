@@ -95,7 +95,7 @@ pub fn CampaignsPage() -> impl IntoView {
             <input type="hidden" name="statut" value=move || filter().status.slug() />
             <label class="field">
                 <span>"Rechercher un salon"</span>
-                <input type="search" name="q" value=move || filter().q.unwrap_or_default() placeholder="ex. Sirha, Equip’Hotel…" />
+                <input type="search" name="q" value=move || filter().q.unwrap_or_default() placeholder="ex. Sirha, Equip’Hôtel…" />
             </label>
             <label class="field">
                 <span>"Distributeur"</span>
@@ -227,7 +227,7 @@ fn CampaignFormView(current: Option<Campaign>) -> impl IntoView {
 pub fn CampaignNewPage() -> impl IntoView {
     view! {
         <Title text="Nouvelle campagne" />
-        <p><a href="/campagnes">"← Campagnes"</a></p>
+        <p><a class="back" href="/campagnes">"← Campagnes"</a></p>
         <h1>"Nouvelle campagne"</h1>
         <section class="card"><CampaignFormView current=None /></section>
     }
@@ -261,7 +261,7 @@ pub fn CampaignEditPage() -> impl IntoView {
             <ErrorBoundary fallback=|errors| view! { <NotFoundOr errors /> }>
                 {move || Suspend::new(async move {
                     campaign.await.map(|c| view! {
-                        <p><a href=format!("/campagnes/{}", c.id)>"← "{c.name.clone()}</a></p>
+                        <p><a class="back" href=format!("/campagnes/{}", c.id)>"← "{c.name.clone()}</a></p>
                         <h1>"Modifier la campagne"</h1>
                         <section class="card"><CampaignFormView current=Some(c) /></section>
                     })
@@ -288,7 +288,7 @@ pub fn CampaignHubPage() -> impl IntoView {
     );
     view! {
         <Title text="Campagne" />
-        <p><a href="/campagnes">"← Campagnes"</a></p>
+        <p><a class="back" href="/campagnes">"← Campagnes"</a></p>
         <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <NotFoundOr errors /> }>
                 {move || Suspend::new(async move {
@@ -321,36 +321,36 @@ pub fn CampaignHubPage() -> impl IntoView {
                                     </ActionForm>
                                 </div>
                             </section>
+                        <section class="card history">
+                            <h2>"Historique"</h2>
+                            <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
+                                {move || Suspend::new(async move {
+                                    history.await.ok().map(|entries| view! {
+                                        <ol class="history-list">
+                                            {entries.into_iter().map(|e| {
+                                                let changes = e.changes();
+                                                view! {
+                                                    <li>
+                                                        <strong>{e.action_label()}</strong>
+                                                        " par " {e.actor_name.clone()} " "
+                                                        <time datetime=e.at.to_rfc3339()>{e.when()}</time>
+                                                        <ul class="changes">
+                                                            {changes.into_iter().map(|(field, before, after)| view! {
+                                                                <li>{field}" : "{before}" → "{after}</li>
+                                                            }).collect_view()}
+                                                        </ul>
+                                                    </li>
+                                                }
+                                            }).collect_view()}
+                                        </ol>
+                                    })
+                                })}
+                            </Suspense>
+                        </section>
                         }
                     })
                 })}
             </ErrorBoundary>
         </Suspense>
-        <section class="card history">
-            <h2>"Historique"</h2>
-            <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
-                {move || Suspend::new(async move {
-                    history.await.ok().map(|entries| view! {
-                        <ol class="history-list">
-                            {entries.into_iter().map(|e| {
-                                let changes = e.changes();
-                                view! {
-                                    <li>
-                                        <strong>{e.action_label()}</strong>
-                                        " par " {e.actor_name.clone()} " — "
-                                        <time datetime=e.at.to_rfc3339()>{e.at.format("%d/%m/%Y %H:%M UTC").to_string()}</time>
-                                        <ul class="changes">
-                                            {changes.into_iter().map(|(field, before, after)| view! {
-                                                <li><code>{field}</code>" : "{before}" → "{after}</li>
-                                            }).collect_view()}
-                                        </ul>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ol>
-                    })
-                })}
-            </Suspense>
-        </section>
     }
 }

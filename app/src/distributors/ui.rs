@@ -85,13 +85,13 @@ pub fn DistributorsPage() -> impl IntoView {
                         }
                         view! {
                             <table class="list">
-                                <thead><tr><th>"Nom"</th><th>"Campagnes"</th><th></th></tr></thead>
+                                <thead><tr><th>"Nom"</th><th>"Campagnes"</th><th>"Actions"</th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|d| view! {
                                         <tr>
                                             <td><a href=format!("/distributeurs/{}", d.id)>{d.name.clone()}</a></td>
                                             <td>{d.campaign_count}</td>
-                                            <td class="actions">
+                                            <td class="row-actions">
                                                 <ActionForm action=delete>
                                                     <input type="hidden" name="id" value=d.id.to_string() />
                                                     <button type="submit" class="secondary danger"
@@ -133,7 +133,7 @@ pub fn DistributorEditPage() -> impl IntoView {
     };
     view! {
         <Title text="Modifier le distributeur" />
-        <p><a href="/distributeurs">"← Distributeurs"</a></p>
+        <p><a class="back" href="/distributeurs">"← Distributeurs"</a></p>
         <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <NotFoundOr errors /> }>
                 {move || Suspend::new(async move {
@@ -159,9 +159,9 @@ pub fn NotFoundOr(errors: ArcRwSignal<Errors>) -> impl IntoView {
     view! {
         <section class="not-found">
             <h1>"Introuvable"</h1>
-            <ul>
-                {move || errors.get().into_iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view()}
-            </ul>
+            {move || errors.get().into_iter().map(|(_, e)| view! { <p>{e.to_string()}</p> }).collect_view()}
+            <p>"Elle a peut-être été supprimée, ou elle appartient à un autre compte."</p>
+            <p><a class="back" href="/campagnes">"Revenir aux campagnes"</a></p>
         </section>
     }
 }
