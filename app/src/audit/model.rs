@@ -1,4 +1,6 @@
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
+
+use crate::ui::forms::{format_french_date, parse_iso_date};
 use serde::{Deserialize, Serialize};
 
 /// One change, as a history shows it.
@@ -28,7 +30,13 @@ impl AuditEntry {
 
     /// `le 25/11/2026 à 23:31` (Paris time).
     pub fn when(&self) -> String {
-        self.at_paris.format("le %d/%m/%Y à %H:%M").to_string()
+        let at = self.at_paris;
+        format!(
+            "le {} à {:02}:{:02}",
+            format_french_date(at.date()),
+            at.hour(),
+            at.minute()
+        )
     }
 
     /// `(label, before, after)` for each field that changed, in French.
@@ -51,9 +59,9 @@ impl AuditEntry {
             None | Some(serde_json::Value::Null) => "—".to_string(),
             Some(serde_json::Value::Bool(true)) => "oui".to_string(),
             Some(serde_json::Value::Bool(false)) => "non".to_string(),
-            Some(serde_json::Value::String(s)) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-                Ok(date) => date.format("%d/%m/%Y").to_string(),
-                Err(_) => s.clone(),
+            Some(serde_json::Value::String(s)) => match parse_iso_date(s) {
+                Some(date) => format_french_date(date),
+                None => s.clone(),
             },
             Some(other) => other.to_string(),
         };

@@ -138,13 +138,13 @@ pub struct Cursor {
 
 impl Cursor {
     pub fn encode(self) -> String {
-        format!("{}_{}", self.starts_on.format("%Y-%m-%d"), self.id.simple())
+        format!("{}_{}", self.starts_on, self.id.simple())
     }
 
     pub fn decode(value: &str) -> Option<Cursor> {
         let (date, id) = value.split_once('_')?;
         Some(Cursor {
-            starts_on: NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?,
+            starts_on: crate::ui::forms::parse_iso_date(date)?,
             id: Uuid::parse_str(id).ok()?,
         })
     }

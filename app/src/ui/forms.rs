@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// Field name -> French message, shown next to the field.
 pub type FieldErrors = BTreeMap<String, String>;
@@ -31,9 +31,18 @@ pub fn parse_french_date(input: &str) -> Result<NaiveDate, String> {
         .ok_or_else(|| format!("Le {text} n’existe pas dans le calendrier."))
 }
 
-/// `14/03/2027`.
+/// `14/03/2027`. Written by hand: chrono's strftime machinery weighs on the WASM.
 pub fn format_french_date(date: NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
+    format!("{:02}/{:02}/{}", date.day(), date.month(), date.year())
+}
+
+/// Parses `2027-03-14` (ISO, as dates travel in JSON and URLs).
+pub fn parse_iso_date(text: &str) -> Option<NaiveDate> {
+    let mut parts = text.splitn(3, '-');
+    let year = parts.next()?.parse().ok()?;
+    let month = parts.next()?.parse().ok()?;
+    let day = parts.next()?.parse().ok()?;
+    NaiveDate::from_ymd_opt(year, month, day)
 }
 
 /// `du 14/03/2027 au 17/03/2027`, or `le 14/03/2027` for one day.
