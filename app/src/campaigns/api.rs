@@ -50,11 +50,7 @@ pub async fn save_campaign(
             .map(Outcome::Done),
         Some(id) => repo::update(&mut tx, user.id, id, version.unwrap_or_default(), &draft)
             .await
-            .map(|o| match o {
-                Outcome::Done(()) => Outcome::Done(id),
-                Outcome::NotFound => Outcome::NotFound,
-                Outcome::Stale => Outcome::Stale,
-            }),
+            .map(|outcome| outcome.map(|()| id)),
     };
     let id = match result {
         Ok(Outcome::Done(id)) => id,

@@ -47,11 +47,7 @@ pub async fn save_distributor(
             .map(|d| Outcome::Done(d.id)),
         Some(id) => repo::update(&mut tx, user.id, id, version.unwrap_or_default(), &draft)
             .await
-            .map(|o| match o {
-                Outcome::Done(()) => Outcome::Done(id),
-                Outcome::NotFound => Outcome::NotFound,
-                Outcome::Stale => Outcome::Stale,
-            }),
+            .map(|outcome| outcome.map(|()| id)),
     };
     let id = match result {
         Ok(Outcome::Done(id)) => id,

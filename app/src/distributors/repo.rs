@@ -16,6 +16,16 @@ pub enum Outcome<T> {
     Stale,
 }
 
+impl<T> Outcome<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Outcome<U> {
+        match self {
+            Outcome::Done(value) => Outcome::Done(f(value)),
+            Outcome::NotFound => Outcome::NotFound,
+            Outcome::Stale => Outcome::Stale,
+        }
+    }
+}
+
 const ENTITY: &str = "distributor";
 
 /// The owner's distributors by name, with how many campaigns use each.
