@@ -4,7 +4,13 @@
 # target directory (slow: a full build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-t() { local s; s=$(date +%s); "$@" >/dev/null 2>&1; echo $(( $(date +%s) - s )); }
+# Seconds taken, and FAILED when the run did not pass (a failed run's time means nothing).
+t() {
+  local s rc=0
+  s=$(date +%s)
+  "$@" >/dev/null 2>&1 || rc=$?
+  if [ "$rc" = 0 ]; then echo "$(( $(date +%s) - s ))"; else echo "$(( $(date +%s) - s )) (FAILED, exit $rc)"; fi
+}
 echo "./dev test, warm, this checkout: $(t ./dev test) s"
 clone=$(mktemp -d); git clone -q . "$clone"
 echo "./dev test, fresh clone, warm target dir: $(t "$clone/dev" test) s"
