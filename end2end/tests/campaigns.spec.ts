@@ -61,6 +61,16 @@ test('a rep creates a distributor and a campaign, finds, edits and archives it, 
   await expect(history.nth(1)).toContainText('Lyon → Chassieu');
   await expect(history.nth(2)).toContainText('Création par Claire Martin');
 
+  // A distributor in use is not deleted, and deleting asks first.
+  await page.goto('/distributeurs');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Supprimer Métro Lyon' }).click();
+  await page.getByRole('button', { name: 'Annuler' }).click();
+  await page.getByRole('button', { name: 'Supprimer Métro Lyon' }).click();
+  await page.getByRole('button', { name: 'Confirmer la suppression de Métro Lyon' }).click();
+  await expect(page.getByRole('alert')).toContainText('Métro Lyon est utilisé par 1 campagne');
+  await expect(page.getByRole('link', { name: 'Métro Lyon' })).toBeVisible();
+
   // Another rep sees none of it.
   const other = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'fr-FR' });
   const julien = await other.newPage();

@@ -82,12 +82,12 @@ pub async fn delete_distributor(id: Uuid) -> Result<(), AppError> {
         Ok(_) => Err(AppError::not_found()),
         Err(e) if violated_constraint(&e).as_deref() == Some("campaigns_distributor_fkey") => {
             drop(tx);
-            let used = repo::get(&pool, user.id, id)
+            let (name, used) = repo::get(&pool, user.id, id)
                 .await?
-                .map(|d| d.campaign_count)
-                .unwrap_or(0);
+                .map(|d| (d.name, d.campaign_count))
+                .unwrap_or_else(|| ("Ce distributeur".into(), 0));
             Err(AppError::conflict(format!(
-                "Ce distributeur est utilisé par {used} campagne{} : il ne peut pas être supprimé. Rattachez d’abord ces campagnes à un autre distributeur.",
+                "{name} est utilisé par {used} campagne{} : il ne peut pas être supprimé. Rattachez d’abord ces campagnes à un autre distributeur.",
                 if used > 1 { "s" } else { "" }
             )))
         }

@@ -92,11 +92,7 @@ pub fn DistributorsPage() -> impl IntoView {
                                             <td><a href=format!("/distributeurs/{}", d.id)>{d.name.clone()}</a></td>
                                             <td>{d.campaign_count}</td>
                                             <td class="row-actions">
-                                                <ActionForm action=delete>
-                                                    <input type="hidden" name="id" value=d.id.to_string() />
-                                                    <button type="submit" class="secondary danger"
-                                                        aria-label=format!("Supprimer {}", d.name)>"Supprimer"</button>
-                                                </ActionForm>
+                                                <DeleteButton action=delete distributor=d.clone() />
                                             </td>
                                         </tr>
                                     }).collect_view()}
@@ -107,6 +103,39 @@ pub fn DistributorsPage() -> impl IntoView {
                 })}
             </ErrorBoundary>
         </Suspense>
+    }
+}
+
+/// "Supprimer", then "Confirmer la suppression" or "Annuler": one tap on a tablet must not
+/// delete a distributor.
+#[component]
+fn DeleteButton(
+    action: ServerAction<DeleteDistributor>,
+    distributor: Distributor,
+) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let name = distributor.name.clone();
+    // Copy handles: the confirmation is rendered again each time it is shown.
+    let id = StoredValue::new(distributor.id.to_string());
+    let confirm_label =
+        StoredValue::new(format!("Confirmer la suppression de {}", distributor.name));
+    view! {
+        <Show
+            when=move || confirming.get()
+            fallback=move || view! {
+                <button type="button" class="secondary danger" aria-label=format!("Supprimer {name}")
+                    on:click=move |_| confirming.set(true)>"Supprimer"</button>
+            }
+        >
+            <ActionForm action=action>
+                <input type="hidden" name="id" value=id.get_value() />
+                // The list reloads after the answer, which resets this button.
+                <button type="submit" class="danger">
+                    {confirm_label.get_value()}
+                </button>
+            </ActionForm>
+            <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Annuler"</button>
+        </Show>
     }
 }
 
