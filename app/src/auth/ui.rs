@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{my_account, signed_in_user};
+use crate::ui::forms::encode_query_value;
 
 /// What went wrong during sign-in, from the `erreur` code the callback redirects with.
 pub fn sign_in_error_message(code: &str) -> &'static str {
@@ -23,19 +24,6 @@ pub fn sign_in_error_message(code: &str) -> &'static str {
         "indisponible" => "Le service de connexion Microsoft est injoignable. Réessayez dans un instant.",
         _ => "La connexion a échoué. Recommencez.",
     }
-}
-
-/// Percent-encodes a local path for a query parameter.
-fn encode_query_value(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// `/connexion`: the one button, and why the last attempt failed if it did.

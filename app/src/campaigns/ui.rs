@@ -15,7 +15,7 @@ use super::{
 use crate::{
     distributors::{api::list_distributors, ui::NotFoundOr},
     error::AppError,
-    ui::forms::{field_error, format_date_range},
+    ui::forms::{encode_query_value, field_error, format_date_range},
 };
 
 fn status_badge(status: CampaignStatus) -> impl IntoView {
@@ -58,7 +58,7 @@ pub fn CampaignsPage() -> impl IntoView {
         let f = filter();
         let mut params = vec![format!("statut={}", status.slug())];
         if let Some(q) = f.q {
-            params.push(format!("q={}", encode(&q)));
+            params.push(format!("q={}", encode_query_value(&q)));
         }
         if let Some(d) = f.distributor {
             params.push(format!("distributeur={d}"));
@@ -72,7 +72,7 @@ pub fn CampaignsPage() -> impl IntoView {
             format!("apres={after}"),
         ];
         if let Some(q) = f.q {
-            params.push(format!("q={}", encode(&q)));
+            params.push(format!("q={}", encode_query_value(&q)));
         }
         if let Some(d) = f.distributor {
             params.push(format!("distributeur={d}"));
@@ -144,18 +144,6 @@ pub fn CampaignsPage() -> impl IntoView {
             </ErrorBoundary>
         </Suspense>
     }
-}
-
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The campaign form; `current` fills it and names the campaign and version when editing.

@@ -197,22 +197,10 @@ pub async fn require_sign_in(req: Request, next: Next) -> Response {
             .path_and_query()
             .map(|p| p.as_str())
             .unwrap_or("/");
-        let next = url_encode(wanted);
+        let next = app::ui::forms::encode_query_value(wanted);
         return Redirect::to(&format!("/connexion?next={next}")).into_response();
     }
     next.run(req).await
-}
-
-fn url_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The signed-in rep; answers 401 JSON otherwise.
