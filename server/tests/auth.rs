@@ -120,7 +120,7 @@ async fn a_replayed_or_unknown_state_is_refused(pool: PgPool) {
         .await;
 
     // Another state than the one this browser was given.
-    let forged = regex_replace_state(&callback, "forged-state");
+    let forged = with_state_param(&callback, "forged-state");
     assert_eq!(
         location(&browser.get(&forged).await),
         "/connexion?erreur=etat"
@@ -143,7 +143,7 @@ async fn a_replayed_or_unknown_state_is_refused(pool: PgPool) {
     app.shutdown().await.unwrap();
 }
 
-fn regex_replace_state(url: &str, state: &str) -> String {
+fn with_state_param(url: &str, state: &str) -> String {
     let mut parsed = reqwest::Url::parse(url).unwrap();
     let pairs: Vec<(String, String)> = parsed
         .query_pairs()
