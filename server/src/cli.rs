@@ -57,8 +57,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Arc::new(cli.config);
     match cli.command {
         Command::Serve { web_only } => {
-            let leptos_options = leptos::config::get_configuration(None)?.leptos_options;
-            let app = startup::Application::build(config, leptos_options, !web_only).await?;
+            let app =
+                startup::Application::build(config, startup::site_options()?, !web_only).await?;
             tracing::info!(address = %app.address(), "Spine is listening");
             app.run_until(shutdown::signal()).await
         }

@@ -1,5 +1,6 @@
 //! The `spine` binary's library: configuration, the axum router, start-up and subcommands.
 
+pub mod assets;
 pub mod auth;
 pub mod cli;
 pub mod health;

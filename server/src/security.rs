@@ -1,6 +1,7 @@
 //! Security headers on every response. The CSP carries a fresh nonce per response, which the
 //! shell gives to Leptos so its hydration scripts run; `'wasm-unsafe-eval'` lets the WASM
-//! compile.
+//! compile. Responses that set no caching of their own (pages, API answers) are `no-store`:
+//! they hold a rep's data, and a shared show tablet must not show it from its cache.
 
 use app::state::CspNonce;
 use axum::{extract::Request, middleware::Next, response::Response};
@@ -31,5 +32,8 @@ pub async fn headers(mut req: Request, next: Next) -> Response {
         HeaderValue::from_static("strict-origin-when-cross-origin"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     res
 }

@@ -19,7 +19,19 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{auth, health, security};
+use crate::{assets, auth, health, security};
+
+/// Where the compiled site is, from the `LEPTOS_*` variables. Its file names carry content
+/// hashes when cargo-leptos wrote its hash file beside this binary (a release build), unless
+/// `LEPTOS_HASH_FILES` says otherwise.
+pub fn site_options() -> anyhow::Result<LeptosOptions> {
+    let mut options = leptos::config::get_configuration(None)?.leptos_options;
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        let beside_binary = std::env::current_exe()?.with_file_name(&*options.hash_file);
+        options.hash_files = beside_binary.exists();
+    }
+    Ok(options)
+}
 
 /// Creates the database if missing, connects, and applies the migrations; refuses to go on
 /// after a failed migration.
@@ -186,21 +198,35 @@ pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
         })
         .route_layer(axum::middleware::from_fn(auth::require_sign_in));
 
-    Router::new()
+    let app = Router::new()
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
         .merge(auth::router(microsoft))
         .merge(pages)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
             {
                 let state = state.clone();
                 move || provide_context(state.clone())
             },
             shell,
         ))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
         .layer(auth::session_layer(&state))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf::refuse_cross_site))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf::refuse_cross_site,
+        ));
+
+    // The compiled site needs no session: a page's chunks cost no database round trip.
+    Router::new()
+        .merge(assets::router(&state.leptos_options))
+        .merge(app)
         .layer(axum::middleware::from_fn(security::headers))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

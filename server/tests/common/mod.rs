@@ -145,6 +145,20 @@ pub async fn spawn_app_configured(
     redis_url: &str,
     adjust: impl FnOnce(&mut Config),
 ) -> TestApp {
+    spawn(pool, redis_url, adjust, "target/site").await
+}
+
+/// Like [`spawn_app`], serving the compiled site from `site_root` (its files under `pkg/`).
+pub async fn spawn_app_with_site(pool: PgPool, site_root: &str) -> TestApp {
+    spawn(pool, REDIS_URL, |_| (), site_root).await
+}
+
+async fn spawn(
+    pool: PgPool,
+    redis_url: &str,
+    adjust: impl FnOnce(&mut Config),
+    site_root: &str,
+) -> TestApp {
     // `SPINE_TEST_LOG=debug cargo test` shows Spine's logs.
     if let Ok(filter) = std::env::var("SPINE_TEST_LOG") {
         let _ = tracing_subscriber::fmt()
@@ -169,7 +183,7 @@ pub async fn spawn_app_configured(
         .expect("Redis is running");
     let leptos_options = LeptosOptions::builder()
         .output_name("spine")
-        .site_root("target/site")
+        .site_root(site_root)
         .site_pkg_dir("pkg")
         .build();
     let state = AppState {
