@@ -3,13 +3,25 @@
 //! Compiled twice: with `ssr` for the server (repositories, state, jobs payloads) and with
 //! `hydrate` for the browser (WASM).
 
+// Leptos erases component types on the server and in the browser alike, or hydration breaks:
+// the flag comes from .cargo/config.toml, which an exported RUSTFLAGS silently replaces.
+#[cfg(not(erase_components))]
+compile_error!(
+    "Spine must be built with `--cfg erase_components` (set in .cargo/config.toml): \
+     unset RUSTFLAGS, or add `--cfg erase_components` to it"
+);
+
 pub mod audit;
 pub mod auth;
 pub mod campaigns;
 pub mod distributors;
 pub mod error;
+pub mod page_data;
 pub mod system;
 pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod db;
 
 #[cfg(feature = "ssr")]
 pub mod config;
@@ -19,11 +31,15 @@ pub mod jobs;
 pub mod state;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
+
+use auth::ui::AccountRoute;
+use campaigns::ui::{CampaignEditRoute, CampaignHubRoute, CampaignNewRoute, CampaignsRoute};
+use distributors::ui::{DistributorEditRoute, DistributorsRoute};
 
 pub use ui::layout::Layout;
 
@@ -47,6 +63,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -57,13 +74,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The root component: router, meta tags and the page layout.
+/// The root component: router, meta tags and the page layout. The shell, home and sign-in
+/// pages are in the main WASM; every feature page is a lazy route with a chunk of its own.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/spine.css" />
         <Title formatter=|page: String| {
             if page.is_empty() { "Spine".to_string() } else { format!("{page} · Spine") }
         } />
@@ -72,15 +89,31 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=ui::not_found::NotFound>
                     <Route path=path!("/") view=ui::home::HomePage />
                     <Route path=path!("/connexion") view=auth::ui::SignInPage />
-                    <Route path=path!("/compte") view=auth::ui::AccountPage />
-                    <Route path=path!("/distributeurs") view=distributors::ui::DistributorsPage ssr=SsrMode::Async />
-                    <Route path=path!("/distributeurs/:id") view=distributors::ui::DistributorEditPage ssr=SsrMode::Async />
-                    <Route path=path!("/campagnes") view=campaigns::ui::CampaignsPage ssr=SsrMode::Async />
-                    <Route path=path!("/campagnes/nouvelle") view=campaigns::ui::CampaignNewPage ssr=SsrMode::Async />
-                    <Route path=path!("/campagnes/:id") view=campaigns::ui::CampaignHubPage ssr=SsrMode::Async />
-                    <Route path=path!("/campagnes/:id/modifier") view=campaigns::ui::CampaignEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/compte") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/distributeurs") view={Lazy::<DistributorsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/distributeurs/:id") view={Lazy::<DistributorEditRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/campagnes") view={Lazy::<CampaignsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/campagnes/nouvelle") view={Lazy::<CampaignNewRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/campagnes/:id") view={Lazy::<CampaignHubRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/campagnes/:id/modifier") view={Lazy::<CampaignEditRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>
     }
+}
+
+/// Downloads the code of the page at `path` (a lazy route) ahead of a tap. The table follows
+/// the routes above; a path of an eager page, or a failed download, does nothing.
+pub async fn preload_page(path: &str) {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let _ = match segments.as_slice() {
+        ["compte"] => AccountRoute::preload_chunk().await,
+        ["distributeurs"] => DistributorsRoute::preload_chunk().await,
+        ["distributeurs", _] => DistributorEditRoute::preload_chunk().await,
+        ["campagnes"] => CampaignsRoute::preload_chunk().await,
+        ["campagnes", "nouvelle"] => CampaignNewRoute::preload_chunk().await,
+        ["campagnes", _] => CampaignHubRoute::preload_chunk().await,
+        ["campagnes", _, "modifier"] => CampaignEditRoute::preload_chunk().await,
+        _ => Ok(()),
+    };
 }

@@ -1,9 +1,13 @@
-//! The browser entry point: hydrates the server-rendered page.
+//! The browser entry point: hydrates the server-rendered page, loading the code of lazy pages
+//! as they are needed.
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        app::ui::lazy::show_reload_banner();
+    }));
+    leptos::mount::hydrate_lazy(app::App);
 }

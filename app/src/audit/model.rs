@@ -1,137 +1,23 @@
-use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
-
-use crate::ui::forms::{format_french_date, parse_iso_date};
 use serde::{Deserialize, Serialize};
 
-/// One change, as a history shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    pub at: DateTime<Utc>,
-    /// The same instant in Paris, as reps read it.
-    pub at_paris: NaiveDateTime,
-    pub actor_name: String,
-    pub action: String,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
-}
-
-impl AuditEntry {
-    /// The action in French.
-    pub fn action_label(&self) -> &'static str {
-        match self.action.as_str() {
-            "create" => "Création",
-            "update" => "Modification",
-            "archive" => "Archivage",
-            "restore" => "Restauration",
-            "delete" => "Suppression",
-            _ => "Changement",
-        }
-    }
-
+/// One entry of a history, ready to show: the server turns the logged JSON into French lines,
+/// so the browser needs no JSON diffing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// RFC 3339, for `<time datetime>`.
+    pub at: String,
     /// `le 25/11/2026 à 23:31` (Paris time).
-    pub fn when(&self) -> String {
-        let at = self.at_paris;
-        format!(
-            "le {} à {:02}:{:02}",
-            format_french_date(at.date()),
-            at.hour(),
-            at.minute()
-        )
-    }
-
-    /// `(label, before, after)` for each field that changed, in French.
-    pub fn changes(&self) -> Vec<(String, String, String)> {
-        let empty = serde_json::Map::new();
-        let before = self
-            .before
-            .as_ref()
-            .and_then(|v| v.as_object())
-            .unwrap_or(&empty);
-        let after = self
-            .after
-            .as_ref()
-            .and_then(|v| v.as_object())
-            .unwrap_or(&empty);
-        let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
-        keys.sort();
-        keys.dedup();
-        let show = |v: Option<&serde_json::Value>| match v {
-            None | Some(serde_json::Value::Null) => "—".to_string(),
-            Some(serde_json::Value::Bool(true)) => "oui".to_string(),
-            Some(serde_json::Value::Bool(false)) => "non".to_string(),
-            Some(serde_json::Value::String(s)) => match parse_iso_date(s) {
-                Some(date) => format_french_date(date),
-                None => s.clone(),
-            },
-            Some(other) => other.to_string(),
-        };
-        keys.into_iter()
-            .filter(|k| before.get(*k) != after.get(*k))
-            .map(|k| match k.as_str() {
-                // An id means nothing to a rep: say that it changed.
-                "distributor_id" if !before.is_empty() => {
-                    ("Distributeur".into(), "ancien".into(), "nouveau".into())
-                }
-                _ => (field_label(k), show(before.get(k)), show(after.get(k))),
-            })
-            .filter(|(label, _, _)| !label.is_empty())
-            .collect()
-    }
+    pub when: String,
+    pub actor_name: String,
+    /// The action in French (`Création`, `Modification`…).
+    pub action: String,
+    pub changes: Vec<FieldChange>,
 }
 
-/// The French label of a logged field; empty for fields not shown.
-fn field_label(field: &str) -> String {
-    match field {
-        "name" => "Nom",
-        "venue" => "Lieu",
-        "city" => "Ville",
-        "starts_on" => "Début",
-        "ends_on" => "Fin",
-        "archived" => "Archivée",
-        "website" => "Site web",
-        "notes" => "Notes",
-        _ => "",
-    }
-    .to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn changes_read_in_french_with_french_dates() {
-        let entry = AuditEntry {
-            at: Utc::now(),
-            at_paris: Utc::now().naive_utc(),
-            actor_name: "Claire Martin".into(),
-            action: "update".into(),
-            before: Some(
-                serde_json::json!({"city": "Lyon", "ends_on": "2099-01-25", "distributor_id": "a"}),
-            ),
-            after: Some(
-                serde_json::json!({"city": "Chassieu", "ends_on": "2099-01-26", "distributor_id": "b"}),
-            ),
-        };
-        assert_eq!(
-            entry.changes(),
-            vec![
-                (
-                    "Ville".to_string(),
-                    "Lyon".to_string(),
-                    "Chassieu".to_string()
-                ),
-                (
-                    "Distributeur".to_string(),
-                    "ancien".to_string(),
-                    "nouveau".to_string()
-                ),
-                (
-                    "Fin".to_string(),
-                    "25/01/2099".to_string(),
-                    "26/01/2099".to_string()
-                ),
-            ]
-        );
-    }
+/// A field that changed, in French.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: String,
+    pub after: String,
 }

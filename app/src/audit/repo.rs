@@ -2,7 +2,7 @@ use serde::Serialize;
 use sqlx::{PgExecutor, Postgres, Transaction};
 use uuid::Uuid;
 
-use super::AuditEntry;
+use super::diff::AuditEntry;
 
 /// One mutation to record.
 pub struct Change<'a> {

@@ -4,8 +4,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::api::{my_account, signed_in_user};
-use crate::ui::forms::encode_query_value;
+use super::{
+    api::{my_account, signed_in_user},
+    CurrentUser,
+};
+use crate::{
+    error::AppError,
+    ui::{lazy::lazy_page, query::Query},
+};
 
 /// What went wrong during sign-in, from the `erreur` code the callback redirects with.
 pub fn sign_in_error_message(code: &str) -> &'static str {
@@ -37,9 +43,10 @@ pub fn SignInPage() -> impl IntoView {
             .map(|code| sign_in_error_message(&code))
     };
     let signed_out = move || query.read().get("deconnecte").is_some();
-    let login_href = move || match query.read().get("next") {
-        Some(next) => format!("/auth/microsoft/login?next={}", encode_query_value(&next)),
-        None => "/auth/microsoft/login".to_string(),
+    let login_href = move || {
+        Query::new()
+            .set_opt("next", query.read().get("next"))
+            .href("/auth/microsoft/login")
     };
 
     view! {
@@ -58,10 +65,24 @@ pub fn SignInPage() -> impl IntoView {
 }
 
 /// `/compte`: who the rep is signed in as.
-#[component]
-pub fn AccountPage() -> impl IntoView {
-    let account = OnceResource::new(my_account());
-    view! {
+pub struct AccountPage {
+    account: OnceResource<Result<CurrentUser, AppError>>,
+}
+
+impl AccountPage {
+    fn load() -> Self {
+        AccountPage {
+            account: OnceResource::new(my_account()),
+        }
+    }
+}
+
+lazy_page!(AccountRoute => AccountPage,
+    spine_page_account,
+    spine_preload_account,
+    |this| {
+        let account = this.account;
+        view! {
         <Title text="Mon compte" />
         <section class="account card">
             <h1>"Mon compte"</h1>
@@ -81,7 +102,9 @@ pub fn AccountPage() -> impl IntoView {
             </Suspense>
         </section>
     }
-}
+    .into_any()
+    }
+);
 
 /// The header's right side: the rep's name and "Se déconnecter", or "Se connecter".
 #[component]
@@ -114,14 +137,6 @@ pub fn UserMenu() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_next_path_is_encoded_for_the_login_link() {
-        assert_eq!(
-            encode_query_value("/compte?onglet=1&x=é"),
-            "/compte%3Fonglet%3D1%26x%3D%C3%A9"
-        );
-    }
 
     #[test]
     fn every_known_error_code_has_its_own_french_message() {

@@ -2,33 +2,34 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::{Campaign, CampaignFilter, CampaignForm, CampaignPage};
-use crate::{audit::AuditEntry, error::AppError};
+use crate::{audit::HistoryEntry, error::AppError, page_data::PageData};
 
 #[cfg(feature = "ssr")]
 mod ssr {
     pub use super::super::repo;
     pub use crate::{
-        audit::repo as audit, auth::require_user, distributors::repo::Outcome,
-        error::violated_constraint, state::pool,
+        audit::repo as audit, auth::require_user, db::Outcome, error::violated_constraint,
+        state::pool,
     };
 }
 
 /// One page of the rep's campaigns.
 #[server(endpoint = "list_campaigns")]
-pub async fn list_campaigns(filter: CampaignFilter) -> Result<CampaignPage, AppError> {
+pub async fn list_campaigns(filter: CampaignFilter) -> Result<PageData<CampaignPage>, AppError> {
     use ssr::*;
     let user = require_user()?;
-    Ok(repo::list(&pool()?, user.id, &filter, repo::PAGE_SIZE).await?)
+    PageData::new(&repo::list(&pool()?, user.id, &filter, repo::PAGE_SIZE).await?)
 }
 
 /// One campaign of the rep.
 #[server(endpoint = "get_campaign")]
-pub async fn get_campaign(id: Uuid) -> Result<Campaign, AppError> {
+pub async fn get_campaign(id: Uuid) -> Result<PageData<Campaign>, AppError> {
     use ssr::*;
     let user = require_user()?;
-    repo::get(&pool()?, user.id, id)
+    let campaign = repo::get(&pool()?, user.id, id)
         .await?
-        .ok_or_else(AppError::not_found)
+        .ok_or_else(AppError::not_found)?;
+    PageData::new(&campaign)
 }
 
 /// Creates (no `id`) or updates (with the `version` the form was loaded at) a campaign, then
@@ -88,12 +89,13 @@ pub async fn set_campaign_archived(id: Uuid, archived: bool) -> Result<(), AppEr
 
 /// Who changed the campaign, when, and what.
 #[server(endpoint = "campaign_history")]
-pub async fn campaign_history(id: Uuid) -> Result<Vec<AuditEntry>, AppError> {
+pub async fn campaign_history(id: Uuid) -> Result<PageData<Vec<HistoryEntry>>, AppError> {
     use ssr::*;
     let user = require_user()?;
     let pool = pool()?;
     if repo::get(&pool, user.id, id).await?.is_none() {
         return Err(AppError::not_found());
     }
-    Ok(audit::history(&pool, user.id, "campaign", id).await?)
+    let entries = audit::history(&pool, user.id, "campaign", id).await?;
+    PageData::new(&entries.iter().map(|e| e.to_history()).collect())
 }

@@ -44,7 +44,9 @@ pub struct Campaign {
     pub distributor_name: String,
     pub venue: Option<String>,
     pub city: Option<String>,
+    #[serde(with = "crate::ui::forms::iso_date")]
     pub starts_on: NaiveDate,
+    #[serde(with = "crate::ui::forms::iso_date")]
     pub ends_on: NaiveDate,
     pub status: CampaignStatus,
     pub version: i32,

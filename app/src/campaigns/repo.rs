@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{Campaign, CampaignDraft, CampaignFilter, CampaignPage, CampaignStatus, Cursor};
 use crate::{
     audit::repo::{record, snapshot, Change},
-    distributors::repo::Outcome,
+    db::Outcome,
 };
 
 const ENTITY: &str = "campaign";

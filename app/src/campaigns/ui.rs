@@ -1,22 +1,32 @@
-//! Campaign pages: the filtered list, the form, and the campaign hub with its history.
+//! Campaign pages: the filtered list, the form, and the campaign hub with its history. Each is
+//! a lazy route (see `ui::lazy`): its data and its view come with its own WASM chunk.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{
-    components::Form,
-    hooks::{use_params_map, use_query_map},
-};
+use leptos_router::{components::Form, hooks::use_query_map};
 use uuid::Uuid;
 
 use super::{
     api::{campaign_history, get_campaign, list_campaigns, SaveCampaign, SetCampaignArchived},
-    Campaign, CampaignFilter, CampaignForm, CampaignStatus, StatusFilter,
+    Campaign, CampaignFilter, CampaignForm, CampaignPage, CampaignStatus, StatusFilter,
 };
 use crate::{
-    distributors::{api::list_distributors, ui::NotFoundOr},
+    audit::HistoryEntry,
+    distributors::{api::list_distributors, Distributor},
     error::AppError,
-    ui::forms::{encode_query_value, field_error, format_date_range},
+    page_data::{Decoded, PageData},
+    ui::{
+        forms::{field_error, format_date_range},
+        lazy::lazy_page,
+        not_found::NotFoundOr,
+        params::resource_of_id,
+        query::Query,
+        server_form::{Fields, ServerForm},
+    },
 };
+
+/// A resource of page data, decoded in the page's view (see [`PageData`]).
+type Loaded<T> = Resource<Result<PageData<T>, AppError>>;
 
 fn status_badge(status: CampaignStatus) -> impl IntoView {
     let class = match status {
@@ -37,50 +47,57 @@ fn place(c: &Campaign) -> String {
     }
 }
 
+fn distributors() -> Loaded<Vec<Distributor>> {
+    Resource::new(|| (), |_| list_distributors())
+}
+
 /// `/campagnes`: search, status tabs, distributor filter, and pages of 25.
-#[component]
-pub fn CampaignsPage() -> impl IntoView {
-    let query = use_query_map();
-    let filter = move || {
-        let q = query.read();
-        CampaignFilter {
-            q: q.get("q").filter(|s| !s.trim().is_empty()),
-            status: StatusFilter::from_slug(&q.get("statut").unwrap_or_default()),
-            distributor: q.get("distributeur").and_then(|s| Uuid::parse_str(&s).ok()),
-            after: q.get("apres"),
-        }
-    };
-    let campaigns = Resource::new(filter, list_campaigns);
-    let distributors = Resource::new(|| (), |_| list_distributors());
+pub struct CampaignsPage {
+    filter: Memo<CampaignFilter>,
+    campaigns: Loaded<CampaignPage>,
+    distributors: Loaded<Vec<Distributor>>,
+}
 
-    // Links keep the other filters and start again from the first page.
-    let link = move |status: StatusFilter| {
-        let f = filter();
-        let mut params = vec![format!("statut={}", status.slug())];
-        if let Some(q) = f.q {
-            params.push(format!("q={}", encode_query_value(&q)));
+impl CampaignsPage {
+    fn load() -> Self {
+        let query = use_query_map();
+        let filter = Memo::new(move |_| {
+            let q = query.read();
+            CampaignFilter {
+                q: q.get("q").filter(|s| !s.trim().is_empty()),
+                status: StatusFilter::from_slug(&q.get("statut").unwrap_or_default()),
+                distributor: q.get("distributeur").and_then(|s| Uuid::parse_str(&s).ok()),
+                after: q.get("apres"),
+            }
+        });
+        CampaignsPage {
+            filter,
+            campaigns: Resource::new(move || filter.get(), list_campaigns),
+            distributors: distributors(),
         }
-        if let Some(d) = f.distributor {
-            params.push(format!("distributeur={d}"));
-        }
-        format!("/campagnes?{}", params.join("&"))
-    };
-    let next_link = move |after: String| {
-        let f = filter();
-        let mut params = vec![
-            format!("statut={}", f.status.slug()),
-            format!("apres={after}"),
-        ];
-        if let Some(q) = f.q {
-            params.push(format!("q={}", encode_query_value(&q)));
-        }
-        if let Some(d) = f.distributor {
-            params.push(format!("distributeur={d}"));
-        }
-        format!("/campagnes?{}", params.join("&"))
-    };
+    }
+}
 
-    view! {
+/// A link to the list with `filter`'s search and distributor, in `status`, from `after`.
+fn list_href(filter: &CampaignFilter, status: StatusFilter, after: Option<String>) -> String {
+    Query::new()
+        .set("statut", status.slug())
+        .set_opt("q", filter.q.as_ref())
+        .set_opt("distributeur", filter.distributor)
+        .set_opt("apres", after)
+        .href("/campagnes")
+}
+
+lazy_page!(CampaignsRoute => CampaignsPage,
+    spine_page_campaigns,
+    spine_preload_campaigns,
+    |this| {
+        let CampaignsPage {
+            filter,
+            campaigns,
+            distributors,
+        } = this;
+        view! {
         <Title text="Campagnes" />
         <div class="page-head">
             <h1>"Campagnes"</h1>
@@ -88,14 +105,15 @@ pub fn CampaignsPage() -> impl IntoView {
         </div>
         <nav class="tabs" aria-label="Statut des campagnes">
             {StatusFilter::ALL.into_iter().map(|s| view! {
-                <a href=move || link(s) aria-current=move || (filter().status == s).then_some("page")>{s.label()}</a>
+                <a href=move || list_href(&filter.read(), s, None)
+                    aria-current=move || (filter.read().status == s).then_some("page")>{s.label()}</a>
             }).collect_view()}
         </nav>
         <Form method="GET" action="/campagnes" attr:class="filters">
-            <input type="hidden" name="statut" value=move || filter().status.slug() />
+            <input type="hidden" name="statut" value=move || filter.read().status.slug() />
             <label class="field">
                 <span>"Rechercher un salon"</span>
-                <input type="search" name="q" value=move || filter().q.unwrap_or_default() placeholder="ex. Sirha, Equip’Hôtel…" />
+                <input type="search" name="q" value=move || filter.read().q.clone().unwrap_or_default() placeholder="ex. Sirha, Equip’Hôtel…" />
             </label>
             <label class="field">
                 <span>"Distributeur"</span>
@@ -103,8 +121,8 @@ pub fn CampaignsPage() -> impl IntoView {
                     <option value="">"Tous"</option>
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
-                            let selected = filter().distributor;
-                            distributors.await.unwrap_or_default().into_iter().map(|d| view! {
+                            let selected = filter.get().distributor;
+                            distributors.await.decoded().unwrap_or_default().into_iter().map(|d| view! {
                                 <option value=d.id.to_string() selected=selected == Some(d.id)>{d.name}</option>
                             }).collect_view()
                         })}
@@ -116,10 +134,14 @@ pub fn CampaignsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <NotFoundOr errors /> }>
                 {move || Suspend::new(async move {
-                    campaigns.await.map(|page| {
+                    campaigns.await.decoded().map(|page| {
                         if page.items.is_empty() {
                             return view! { <p class="empty">"Aucune campagne ne correspond."</p> }.into_any();
                         }
+                        let next = page.next.map(|after| {
+                            let f = filter.read_untracked();
+                            list_href(&f, f.status, Some(after))
+                        });
                         view! {
                             <ul class="campaigns">
                                 {page.items.into_iter().map(|c| {
@@ -135,8 +157,8 @@ pub fn CampaignsPage() -> impl IntoView {
                                     }
                                 }).collect_view()}
                             </ul>
-                            {page.next.map(|after| view! {
-                                <p><a class="button secondary" href=next_link(after)>"Campagnes suivantes →"</a></p>
+                            {next.map(|href| view! {
+                                <p><a class="button secondary" href=href>"Campagnes suivantes →"</a></p>
                             })}
                         }.into_any()
                     })
@@ -144,14 +166,40 @@ pub fn CampaignsPage() -> impl IntoView {
             </ErrorBoundary>
         </Suspense>
     }
+    .into_any()
+    }
+);
+
+fn read_campaign_form(f: &Fields) -> SaveCampaign {
+    SaveCampaign {
+        id: f.parse("id"),
+        version: f.parse("version"),
+        form: CampaignForm {
+            name: f.text("form[name]"),
+            distributor_id: f.text("form[distributor_id]"),
+            venue: f.text("form[venue]"),
+            city: f.text("form[city]"),
+            starts_on: f.text("form[starts_on]"),
+            ends_on: f.text("form[ends_on]"),
+        },
+    }
+}
+
+fn read_archive_form(f: &Fields) -> SetCampaignArchived {
+    SetCampaignArchived {
+        id: f.parse("id").unwrap_or_default(),
+        archived: f.parse("archived").unwrap_or_default(),
+    }
 }
 
 /// The campaign form; `current` fills it and names the campaign and version when editing.
 #[component]
-fn CampaignFormView(current: Option<Campaign>) -> impl IntoView {
+fn CampaignFormView(
+    current: Option<Campaign>,
+    distributors: Loaded<Vec<Distributor>>,
+) -> impl IntoView {
     let save = ServerAction::<SaveCampaign>::new();
     let value = save.value();
-    let distributors = Resource::new(|| (), |_| list_distributors());
     let initial = current.as_ref().map(CampaignForm::from).unwrap_or_default();
     let selected = current.as_ref().map(|c| c.distributor_id);
     let error = move |field: &'static str| field_error(value, field);
@@ -177,7 +225,7 @@ fn CampaignFormView(current: Option<Campaign>) -> impl IntoView {
     };
     let distributor_error = error("distributor_id");
     view! {
-        <ActionForm action=save attr:class="stack campaign-form">
+        <ServerForm action=save read=read_campaign_form class="stack campaign-form">
             {current.as_ref().map(|c| view! {
                 <input type="hidden" name="id" value=c.id.to_string() />
                 <input type="hidden" name="version" value=c.version.to_string() />
@@ -189,7 +237,7 @@ fn CampaignFormView(current: Option<Campaign>) -> impl IntoView {
                     <option value="">"Choisir…"</option>
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
-                            distributors.await.unwrap_or_default().into_iter().map(|d| view! {
+                            distributors.await.decoded().unwrap_or_default().into_iter().map(|d| view! {
                                 <option value=d.id.to_string() selected=selected == Some(d.id)>{d.name}</option>
                             }).collect_view()
                         })}
@@ -206,81 +254,119 @@ fn CampaignFormView(current: Option<Campaign>) -> impl IntoView {
             </div>
             {move || general().map(|e| view! { <p class="alert error" role="alert">{e}</p> })}
             <button type="submit">{if current.is_some() { "Enregistrer" } else { "Créer la campagne" }}</button>
-        </ActionForm>
+        </ServerForm>
     }
 }
 
 /// `/campagnes/nouvelle`.
-#[component]
-pub fn CampaignNewPage() -> impl IntoView {
-    view! {
+pub struct CampaignNewPage {
+    distributors: Loaded<Vec<Distributor>>,
+}
+
+impl CampaignNewPage {
+    fn load() -> Self {
+        CampaignNewPage {
+            distributors: distributors(),
+        }
+    }
+}
+
+lazy_page!(CampaignNewRoute => CampaignNewPage,
+    spine_page_campaign_new,
+    spine_preload_campaign_new,
+    |this| {
+        view! {
         <Title text="Nouvelle campagne" />
         <p><a class="back" href="/campagnes">"← Campagnes"</a></p>
         <h1>"Nouvelle campagne"</h1>
-        <section class="card"><CampaignFormView current=None /></section>
+        <section class="card"><CampaignFormView current=None distributors=this.distributors /></section>
     }
-}
-
-fn campaign_id() -> impl Fn() -> Option<Uuid> + Copy + Send + Sync + 'static {
-    let params = use_params_map();
-    move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| Uuid::parse_str(&s).ok())
+    .into_any()
     }
-}
-
-async fn load(id: Option<Uuid>) -> Result<Campaign, AppError> {
-    match id {
-        Some(id) => get_campaign(id).await,
-        None => Err(AppError::not_found()),
-    }
-}
+);
 
 /// `/campagnes/:id/modifier`.
-#[component]
-pub fn CampaignEditPage() -> impl IntoView {
-    let id = campaign_id();
-    let campaign = Resource::new(id, load);
-    view! {
+pub struct CampaignEditPage {
+    campaign: Loaded<Campaign>,
+    distributors: Loaded<Vec<Distributor>>,
+}
+
+impl CampaignEditPage {
+    fn load() -> Self {
+        CampaignEditPage {
+            campaign: resource_of_id(None, get_campaign),
+            distributors: distributors(),
+        }
+    }
+}
+
+lazy_page!(CampaignEditRoute => CampaignEditPage,
+    spine_page_campaign_edit,
+    spine_preload_campaign_edit,
+    |this| {
+        let CampaignEditPage {
+            campaign,
+            distributors,
+        } = this;
+        view! {
         <Title text="Modifier la campagne" />
         <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <NotFoundOr errors /> }>
                 {move || Suspend::new(async move {
-                    campaign.await.map(|c| view! {
+                    campaign.await.decoded().map(|c| view! {
                         <p><a class="back" href=format!("/campagnes/{}", c.id)>"← "{c.name.clone()}</a></p>
                         <h1>"Modifier la campagne"</h1>
-                        <section class="card"><CampaignFormView current=Some(c) /></section>
+                        <section class="card"><CampaignFormView current=Some(c) distributors /></section>
                     })
                 })}
             </ErrorBoundary>
         </Suspense>
     }
-}
+    .into_any()
+    }
+);
 
 /// `/campagnes/:id`: the hub. Tabs appear as the features behind them exist.
-#[component]
-pub fn CampaignHubPage() -> impl IntoView {
-    let id = campaign_id();
-    let archive = ServerAction::<SetCampaignArchived>::new();
-    let campaign = Resource::new(move || (id(), archive.version().get()), |(id, _)| load(id));
-    let history = Resource::new(
-        move || (id(), archive.version().get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => campaign_history(id).await,
-                None => Err(AppError::not_found()),
-            }
-        },
-    );
-    view! {
+pub struct CampaignHubPage {
+    /// Bumped after archiving or restoring, which reloads the campaign and its history.
+    refresh: RwSignal<usize>,
+    campaign: Loaded<Campaign>,
+    history: Loaded<Vec<HistoryEntry>>,
+}
+
+impl CampaignHubPage {
+    fn load() -> Self {
+        let refresh = RwSignal::new(0);
+        CampaignHubPage {
+            refresh,
+            campaign: resource_of_id(Some(refresh), get_campaign),
+            history: resource_of_id(Some(refresh), campaign_history),
+        }
+    }
+}
+
+lazy_page!(CampaignHubRoute => CampaignHubPage,
+    spine_page_campaign_hub,
+    spine_preload_campaign_hub,
+    |this| {
+        let CampaignHubPage {
+            refresh,
+            campaign,
+            history,
+        } = this;
+        let archive = ServerAction::<SetCampaignArchived>::new();
+        Effect::watch(
+            move || archive.version().get(),
+            move |_, _, _| refresh.update(|n| *n += 1),
+            false,
+        );
+        view! {
         <Title text="Campagne" />
         <p><a class="back" href="/campagnes">"← Campagnes"</a></p>
         <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <NotFoundOr errors /> }>
                 {move || Suspend::new(async move {
-                    campaign.await.map(|c| {
+                    campaign.await.decoded().map(|c| {
                         let archived = c.status == CampaignStatus::Archived;
                         view! {
                             <Title text=c.name.clone() />
@@ -300,45 +386,50 @@ pub fn CampaignHubPage() -> impl IntoView {
                                 </dl>
                                 <div class="actions">
                                     <a class="button secondary" href=format!("/campagnes/{}/modifier", c.id)>"Modifier"</a>
-                                    <ActionForm action=archive>
+                                    <ServerForm action=archive read=read_archive_form>
                                         <input type="hidden" name="id" value=c.id.to_string() />
                                         <input type="hidden" name="archived" value=(!archived).to_string() />
                                         <button type="submit" class="secondary">
                                             {if archived { "Restaurer" } else { "Archiver" }}
                                         </button>
-                                    </ActionForm>
+                                    </ServerForm>
                                 </div>
                             </section>
-                        <section class="card history">
-                            <h2>"Historique"</h2>
-                            <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
-                                {move || Suspend::new(async move {
-                                    history.await.ok().map(|entries| view! {
-                                        <ol class="history-list">
-                                            {entries.into_iter().map(|e| {
-                                                let changes = e.changes();
-                                                view! {
-                                                    <li>
-                                                        <strong>{e.action_label()}</strong>
-                                                        " par " {e.actor_name.clone()} " "
-                                                        <time datetime=e.at.to_rfc3339()>{e.when()}</time>
-                                                        <ul class="changes">
-                                                            {changes.into_iter().map(|(field, before, after)| view! {
-                                                                <li>{field}" : "{before}" → "{after}</li>
-                                                            }).collect_view()}
-                                                        </ul>
-                                                    </li>
-                                                }
-                                            }).collect_view()}
-                                        </ol>
-                                    })
-                                })}
-                            </Suspense>
-                        </section>
+                            <section class="card history">
+                                <h2>"Historique"</h2>
+                                <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
+                                    {move || Suspend::new(async move {
+                                        history.await.decoded().ok().map(|entries| view! { <History entries /> })
+                                    })}
+                                </Suspense>
+                            </section>
                         }
                     })
                 })}
             </ErrorBoundary>
         </Suspense>
+    }
+    .into_any()
+    }
+);
+
+/// Who changed the campaign, when, and what (lines prepared by the server).
+#[component]
+fn History(entries: Vec<HistoryEntry>) -> impl IntoView {
+    view! {
+        <ol class="history-list">
+            {entries.into_iter().map(|e| view! {
+                <li>
+                    <strong>{e.action}</strong>
+                    " par " {e.actor_name} " "
+                    <time datetime=e.at>{e.when}</time>
+                    <ul class="changes">
+                        {e.changes.into_iter().map(|c| view! {
+                            <li>{c.field}" : "{c.before}" → "{c.after}</li>
+                        }).collect_view()}
+                    </ul>
+                </li>
+            }).collect_view()}
+        </ol>
     }
 }

@@ -2,30 +2,31 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::{Distributor, DistributorForm};
-use crate::error::AppError;
+use crate::{error::AppError, page_data::PageData};
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use super::super::repo::{self, Outcome};
-    pub use crate::{auth::require_user, error::violated_constraint, state::pool};
+    pub use super::super::repo;
+    pub use crate::{auth::require_user, db::Outcome, error::violated_constraint, state::pool};
 }
 
 /// The rep's distributors.
 #[server(endpoint = "list_distributors")]
-pub async fn list_distributors() -> Result<Vec<Distributor>, AppError> {
+pub async fn list_distributors() -> Result<PageData<Vec<Distributor>>, AppError> {
     use ssr::*;
     let user = require_user()?;
-    Ok(repo::list(&pool()?, user.id).await?)
+    PageData::new(&repo::list(&pool()?, user.id).await?)
 }
 
 /// One distributor of the rep.
 #[server(endpoint = "get_distributor")]
-pub async fn get_distributor(id: Uuid) -> Result<Distributor, AppError> {
+pub async fn get_distributor(id: Uuid) -> Result<PageData<Distributor>, AppError> {
     use ssr::*;
     let user = require_user()?;
-    repo::get(&pool()?, user.id, id)
+    let distributor = repo::get(&pool()?, user.id, id)
         .await?
-        .ok_or_else(AppError::not_found)
+        .ok_or_else(AppError::not_found)?;
+    PageData::new(&distributor)
 }
 
 /// Creates (no `id`) or updates (with the `version` the form was loaded at) a distributor,

@@ -1,15 +1,41 @@
-//! Distributor pages: the list with its creation form, and the edit page.
+//! Distributor pages: the list with its creation form, and the edit page (lazy routes).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
-use uuid::Uuid;
 
 use super::{
     api::{get_distributor, list_distributors, DeleteDistributor, SaveDistributor},
-    Distributor,
+    Distributor, DistributorForm,
 };
-use crate::ui::forms::{field_error, form_error};
+use crate::{
+    error::AppError,
+    page_data::{Decoded, PageData},
+    ui::{
+        forms::{field_error, form_error},
+        lazy::lazy_page,
+        not_found::NotFoundOr,
+        params::resource_of_id,
+        server_form::{Fields, ServerForm},
+    },
+};
+
+fn read_distributor_form(f: &Fields) -> SaveDistributor {
+    SaveDistributor {
+        id: f.parse("id"),
+        version: f.parse("version"),
+        form: DistributorForm {
+            name: f.text("form[name]"),
+            website: f.text("form[website]"),
+            notes: f.text("form[notes]"),
+        },
+    }
+}
+
+fn read_delete_form(f: &Fields) -> DeleteDistributor {
+    DeleteDistributor {
+        id: f.parse("id").unwrap_or_default(),
+    }
+}
 
 /// The name/website/notes fields, filled with `current` when editing.
 #[component]
@@ -50,36 +76,59 @@ fn DistributorFields(
 }
 
 /// `/distributeurs`: every distributor of the rep and a form to add one.
-#[component]
-pub fn DistributorsPage() -> impl IntoView {
-    let save = ServerAction::<SaveDistributor>::new();
-    let delete = ServerAction::<DeleteDistributor>::new();
-    let distributors = Resource::new(
-        move || (save.version().get(), delete.version().get()),
-        |_| list_distributors(),
-    );
-    let delete_error = form_error(delete.value());
-    let save_error = move || match save.value().get() {
-        Some(Err(e)) if e.fields.is_empty() => Some(e.to_string()),
-        _ => None,
-    };
+pub struct DistributorsPage {
+    /// Bumped after a save or a delete, which reloads the list.
+    refresh: RwSignal<usize>,
+    distributors: Resource<Result<PageData<Vec<Distributor>>, AppError>>,
+}
 
-    view! {
+impl DistributorsPage {
+    fn load() -> Self {
+        let refresh = RwSignal::new(0);
+        DistributorsPage {
+            refresh,
+            distributors: Resource::new(move || refresh.get(), |_| list_distributors()),
+        }
+    }
+}
+
+lazy_page!(DistributorsRoute => DistributorsPage,
+    spine_page_distributors,
+    spine_preload_distributors,
+    |this| {
+        let DistributorsPage {
+            refresh,
+            distributors,
+        } = this;
+        let save = ServerAction::<SaveDistributor>::new();
+        let delete = ServerAction::<DeleteDistributor>::new();
+        Effect::watch(
+            move || (save.version().get(), delete.version().get()),
+            move |_, _, _| refresh.update(|n| *n += 1),
+            false,
+        );
+        let delete_error = form_error(delete.value());
+        let save_error = move || match save.value().get() {
+            Some(Err(e)) if e.fields.is_empty() => Some(e.to_string()),
+            _ => None,
+        };
+
+        view! {
         <Title text="Distributeurs" />
         <h1>"Distributeurs"</h1>
         <section class="card">
             <h2>"Nouveau distributeur"</h2>
-            <ActionForm action=save attr:class="stack">
+            <ServerForm action=save read=read_distributor_form class="stack">
                 <DistributorFields action=save current=None />
                 {move || save_error().map(|e| view! { <p class="alert error" role="alert">{e}</p> })}
                 <button type="submit">"Ajouter le distributeur"</button>
-            </ActionForm>
+            </ServerForm>
         </section>
         {move || delete_error().map(|e| view! { <p class="alert error" role="alert">{e}</p> })}
         <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
             <ErrorBoundary fallback=|_| view! { <p class="alert error">"Liste indisponible."</p> }>
                 {move || Suspend::new(async move {
-                    distributors.await.map(|list| {
+                    distributors.await.decoded().map(|list| {
                         if list.is_empty() {
                             return view! { <p class="empty">"Aucun distributeur pour l’instant."</p> }.into_any();
                         }
@@ -104,7 +153,9 @@ pub fn DistributorsPage() -> impl IntoView {
             </ErrorBoundary>
         </Suspense>
     }
-}
+    .into_any()
+    }
+);
 
 /// "Supprimer", then "Confirmer la suppression" or "Annuler": one tap on a tablet must not
 /// delete a distributor.
@@ -127,70 +178,61 @@ fn DeleteButton(
                     on:click=move |_| confirming.set(true)>"Supprimer"</button>
             }
         >
-            <ActionForm action=action>
+            <ServerForm action=action read=read_delete_form>
                 <input type="hidden" name="id" value=id.get_value() />
                 // The list reloads after the answer, which resets this button.
                 <button type="submit" class="danger">
                     {confirm_label.get_value()}
                 </button>
-            </ActionForm>
+            </ServerForm>
             <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Annuler"</button>
         </Show>
     }
 }
 
 /// `/distributeurs/:id`: edit one distributor.
-#[component]
-pub fn DistributorEditPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    };
-    let save = ServerAction::<SaveDistributor>::new();
-    let distributor = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => get_distributor(id).await,
-            None => Err(crate::error::AppError::not_found()),
+pub struct DistributorEditPage {
+    distributor: Resource<Result<PageData<Distributor>, AppError>>,
+}
+
+impl DistributorEditPage {
+    fn load() -> Self {
+        DistributorEditPage {
+            distributor: resource_of_id(None, get_distributor),
         }
-    });
-    let save_error = move || match save.value().get() {
-        Some(Err(e)) if e.fields.is_empty() => Some(e.to_string()),
-        _ => None,
-    };
-    view! {
+    }
+}
+
+lazy_page!(DistributorEditRoute => DistributorEditPage,
+    spine_page_distributor_edit,
+    spine_preload_distributor_edit,
+    |this| {
+        let distributor = this.distributor;
+        let save = ServerAction::<SaveDistributor>::new();
+        let save_error = move || match save.value().get() {
+            Some(Err(e)) if e.fields.is_empty() => Some(e.to_string()),
+            _ => None,
+        };
+        view! {
         <Title text="Modifier le distributeur" />
         <p><a class="back" href="/distributeurs">"← Distributeurs"</a></p>
         <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <NotFoundOr errors /> }>
                 {move || Suspend::new(async move {
-                    distributor.await.map(|d| view! {
+                    distributor.await.decoded().map(|d| view! {
                         <h1>{d.name.clone()}</h1>
                         <section class="card">
-                            <ActionForm action=save attr:class="stack">
+                            <ServerForm action=save read=read_distributor_form class="stack">
                                 <DistributorFields action=save current=Some(d) />
                                 {move || save_error().map(|e| view! { <p class="alert error" role="alert">{e}</p> })}
                                 <button type="submit">"Enregistrer"</button>
-                            </ActionForm>
+                            </ServerForm>
                         </section>
                     })
                 })}
             </ErrorBoundary>
         </Suspense>
     }
-}
-
-/// The errors of a detail page: most often another rep's (or a deleted) item.
-#[component]
-pub fn NotFoundOr(errors: ArcRwSignal<Errors>) -> impl IntoView {
-    view! {
-        <section class="not-found">
-            <h1>"Introuvable"</h1>
-            {move || errors.get().into_iter().map(|(_, e)| view! { <p>{e.to_string()}</p> }).collect_view()}
-            <p>"Elle a peut-être été supprimée, ou elle appartient à un autre compte."</p>
-            <p><a class="back" href="/campagnes">"Revenir aux campagnes"</a></p>
-        </section>
+    .into_any()
     }
-}
+);

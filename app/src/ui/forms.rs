@@ -45,6 +45,28 @@ pub fn parse_iso_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, month, day)
 }
 
+/// Dates in JSON as `2027-03-14`, like chrono's own serde, without chrono's parser and
+/// formatter, which weigh on the WASM.
+pub mod iso_date {
+    use chrono::{Datelike, NaiveDate};
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(date: &NaiveDate, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!(
+            "{:04}-{:02}-{:02}",
+            date.year(),
+            date.month(),
+            date.day()
+        ))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        super::parse_iso_date(&text)
+            .ok_or_else(|| D::Error::custom(format!("not a date (aaaa-mm-jj): {text}")))
+    }
+}
+
 /// `du 14/03/2027 au 17/03/2027`, or `le 14/03/2027` for one day.
 pub fn format_date_range(starts_on: NaiveDate, ends_on: NaiveDate) -> String {
     if starts_on == ends_on {
@@ -120,19 +142,6 @@ where
     }
 }
 
-/// Percent-encodes a value for a query string (a local path keeps its `/`).
-pub fn encode_query_value(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +167,17 @@ mod tests {
             .unwrap_err()
             .contains("jj/mm/aaaa"));
         assert!(parse_french_date("").unwrap_err().contains("obligatoire"));
+    }
+
+    #[test]
+    fn dates_travel_as_iso_text_both_ways() {
+        #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+        struct Day(#[serde(with = "iso_date")] NaiveDate);
+        let day = Day(NaiveDate::from_ymd_opt(2027, 3, 4).unwrap());
+        let json = serde_json::to_string(&day).unwrap();
+        assert_eq!(json, r#""2027-03-04""#);
+        assert_eq!(serde_json::from_str::<Day>(&json).unwrap(), day);
+        assert!(serde_json::from_str::<Day>(r#""04/03/2027""#).is_err());
     }
 
     #[test]

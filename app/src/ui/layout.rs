@@ -41,6 +41,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     }
                 }>{children()}</ErrorBoundary>
             </main>
+            <crate::ui::lazy::WarmLinkedPages />
             <footer class="app-footer">
                 <span>"Spine — prospection salons"</span>
                 <span class="version">"version " {VERSION}</span>

@@ -20,3 +20,16 @@ pub fn NotFound() -> impl IntoView {
         </section>
     }
 }
+
+/// The errors of a detail page: most often another rep's (or a deleted) item.
+#[component]
+pub fn NotFoundOr(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    view! {
+        <section class="not-found">
+            <h1>"Introuvable"</h1>
+            {move || errors.get().into_iter().map(|(_, e)| view! { <p>{e.to_string()}</p> }).collect_view()}
+            <p>"Elle a peut-être été supprimée, ou elle appartient à un autre compte."</p>
+            <p><a class="back" href="/campagnes">"Revenir aux campagnes"</a></p>
+        </section>
+    }
+}

@@ -197,8 +197,10 @@ pub async fn require_sign_in(req: Request, next: Next) -> Response {
             .path_and_query()
             .map(|p| p.as_str())
             .unwrap_or("/");
-        let next = app::ui::forms::encode_query_value(wanted);
-        return Redirect::to(&format!("/connexion?next={next}")).into_response();
+        let sign_in = app::ui::query::Query::new()
+            .set("next", wanted)
+            .href("/connexion");
+        return Redirect::to(&sign_in).into_response();
     }
     next.run(req).await
 }

@@ -1,0 +1,68 @@
+import { test, expect, hydrated } from './fixtures';
+import { signIn } from './helpers';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { recordHydration, filesBeforeHydration, weigh, kb } = require('../weight.cjs');
+
+/** What every page downloads (the app's WASM and JS), over the wire. */
+const MAIN_BUDGET = 200 * 1024;
+/** Everything a page downloads to become interactive (main, its chunks, CSS), over the wire. */
+const PAGE_BUDGET = 300 * 1024;
+
+test('every page becomes interactive within its download budget: main <= 200 KB, any page <= 300 KB over the wire', async ({ page, browser, baseURL }) => {
+  await signIn(page, 'Claire Martin');
+  // One of each thing a page shows.
+  await page.goto('/distributeurs');
+  await hydrated(page);
+  await page.getByLabel('Nom du distributeur').fill('Budget Distribution');
+  await page.getByRole('button', { name: 'Ajouter le distributeur' }).click();
+  await page.getByRole('link', { name: 'Budget Distribution' }).click();
+  await expect(page).toHaveURL(/\/distributeurs\/[0-9a-f-]{36}$/);
+  const distributor = new URL(page.url()).pathname;
+  await page.goto('/campagnes/nouvelle');
+  await hydrated(page);
+  await page.getByLabel('Nom du salon').fill('Salon du budget');
+  await page.locator('select[name="form[distributor_id]"]').selectOption({ label: 'Budget Distribution' });
+  await page.getByLabel('Début (jj/mm/aaaa)').fill('02/02/2099');
+  await page.getByLabel('Fin (jj/mm/aaaa)').fill('03/02/2099');
+  await page.getByRole('button', { name: 'Créer la campagne' }).click();
+  await expect(page).toHaveURL(/\/campagnes\/[0-9a-f-]{36}$/);
+  const campaign = new URL(page.url()).pathname;
+
+  const signedIn = await page.context().storageState();
+  const routes: [string, boolean][] = [
+    ['/', false],
+    ['/connexion', false],
+    ['/compte', true],
+    ['/distributeurs', true],
+    [distributor, true],
+    ['/campagnes', true],
+    ['/campagnes/nouvelle', true],
+    [campaign, true],
+    [`${campaign}/modifier`, true],
+  ];
+  const rows: string[] = [];
+  const over: string[] = [];
+  let main = 0;
+  for (const [route, withSession] of routes) {
+    // A cold cache for each page, as a tablet opening it first.
+    const context = await browser.newContext(withSession ? { storageState: signedIn } : {});
+    const tab = await context.newPage();
+    await tab.addInitScript(recordHydration);
+    await tab.goto(route);
+    const weight = await weigh(await filesBeforeHydration(tab));
+    await context.close();
+    main = Math.max(main, weight.mainWire);
+    const label = route.replace(/[0-9a-f-]{36}/, ':id');
+    rows.push(`${label.padEnd(26)} ${kb(weight.raw)} ${kb(weight.wire)}   ${weight.files.length} files`);
+    if (weight.wire > PAGE_BUDGET) over.push(`${label} downloads ${kb(weight.wire)}`);
+  }
+  console.log(
+    `\nDownloads to make each page interactive (${baseURL}), raw and over the wire (br/gzip):\n` +
+      `${'page'.padEnd(26)} ${'raw'.padStart(10)} ${'wire'.padStart(10)}\n${rows.join('\n')}\n` +
+      `main chunk (every page): ${kb(main)} over the wire; budgets: main ${kb(MAIN_BUDGET)}, page ${kb(PAGE_BUDGET)}\n`,
+  );
+  // Checked once the table is printed, so a page over budget shows where the bytes went.
+  expect(over, 'pages over budget').toEqual([]);
+  expect(main, `the main chunk weighs ${kb(main)}`).toBeLessThanOrEqual(MAIN_BUDGET);
+});
