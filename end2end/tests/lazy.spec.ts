@@ -30,7 +30,7 @@ async function windowKept(page: Page) {
   return page.evaluate(() => (window as unknown as { spineMark?: number }).spineMark === 1);
 }
 
-test('every lazy page hydrates from its own chunk, opened directly or reached by a tap', async ({ page }) => {
+test('every lazy page comes alive opened directly and reached by a tap, and its HTML preloads its chunk', async ({ page }) => {
   await signIn(page, 'Claire Martin');
 
   // /distributeurs opened directly: its HTML preloads its chunk beside the main WASM, the form

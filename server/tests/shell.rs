@@ -62,3 +62,16 @@ async fn an_unknown_page_answers_404_in_french(pool: PgPool) {
     assert!(html.contains(r#"<html lang="fr""#));
     app.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn every_lazy_page_can_be_downloaded_ahead_of_a_tap() {
+    // The pages whose code is in the main chunk; every other route is lazy.
+    const EAGER: [&str; 2] = ["/", "/connexion"];
+    let routes = leptos_axum::generate_route_list(app::App);
+    assert!(routes.len() > EAGER.len());
+    for route in routes {
+        let path = route.path().replace(":id", &uuid::Uuid::nil().to_string());
+        let known = app::preload_page(&path).await;
+        assert_eq!(known, !EAGER.contains(&route.path()), "{}", route.path());
+    }
+}
