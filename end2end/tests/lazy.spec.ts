@@ -175,6 +175,8 @@ test('a page opened directly whose code does not arrive offers to reload instead
   const banner = page.locator('#fatal-error');
   await expect(banner).toContainText('Rechargez-la : rien de ce que vous avez enregistré n’est perdu.');
   await expect(banner.getByRole('link', { name: 'Recharger' })).toHaveAttribute('href', /\/distributeurs$/);
+  // What the server sent stays readable behind it.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Distributeurs');
 
   await page.unrouteAll();
   await Promise.all([page.waitForEvent('load'), banner.getByRole('link', { name: 'Recharger' }).click()]);

@@ -114,11 +114,13 @@ pub fn preload_in_head(chunk: &str) {
 
 /// What a lazy route shows when its chunk did not arrive.
 pub fn chunk_failed() -> AnyView {
-    // While the page sent by the server is being brought to life, another view cannot replace
-    // it: the rep is told, and reloads.
+    // The page sent by the server cannot come alive without its code, and another view cannot
+    // take its place while it is being hydrated: it stays readable, and the banner says to
+    // reload.
     #[cfg(feature = "hydrate")]
     if Owner::current_shared_context().is_some_and(|context| context.during_hydration()) {
         show_reload_banner();
+        return ().into_any();
     }
     view! { <ChunkFailed /> }.into_any()
 }
