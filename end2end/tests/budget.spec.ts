@@ -1,5 +1,5 @@
 import { test, expect, hydrated } from './fixtures';
-import { signIn } from './helpers';
+import { signIn, submitCampaign } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { recordHydration, filesBeforeHydration, weigh, kb } = require('../weight.cjs');
@@ -21,11 +21,7 @@ test('every page becomes interactive within its download budget: main <= 200 KB,
   const distributor = new URL(page.url()).pathname;
   await page.goto('/campagnes/nouvelle');
   await hydrated(page);
-  await page.getByLabel('Nom du salon').fill('Salon du budget');
-  await page.locator('select[name="form[distributor_id]"]').selectOption({ label: 'Budget Distribution' });
-  await page.getByLabel('Début (jj/mm/aaaa)').fill('02/02/2099');
-  await page.getByLabel('Fin (jj/mm/aaaa)').fill('03/02/2099');
-  await page.getByRole('button', { name: 'Créer la campagne' }).click();
+  await submitCampaign(page, { name: 'Salon du budget', distributor: 'Budget Distribution', starts: '02/02/2099', ends: '03/02/2099' });
   await expect(page).toHaveURL(/\/campagnes\/[0-9a-f-]{36}$/);
   const campaign = new URL(page.url()).pathname;
 

@@ -9,3 +9,15 @@ export async function signIn(page: Page, name: string) {
   await expect(page.locator('.user-menu .user-name')).toHaveText(name);
   await hydrated(page);
 }
+
+/** Fills the campaign form (new or edit page) and submits it. Dates are jj/mm/aaaa. */
+export async function submitCampaign(
+  page: Page,
+  campaign: { name: string; distributor: string; starts: string; ends: string },
+) {
+  await page.getByLabel('Nom du salon').fill(campaign.name);
+  await page.locator('select[name="form[distributor_id]"]').selectOption({ label: campaign.distributor });
+  await page.getByLabel('Début (jj/mm/aaaa)').fill(campaign.starts);
+  await page.getByLabel('Fin (jj/mm/aaaa)').fill(campaign.ends);
+  await page.getByRole('button', { name: /Créer la campagne|Enregistrer/ }).click();
+}

@@ -1,6 +1,6 @@
 import { Page } from '@playwright/test';
 import { test, expect, hydrated } from './fixtures';
-import { signIn } from './helpers';
+import { signIn, submitCampaign } from './helpers';
 
 /** A page chunk: `split_<chunk>.<hash>.wasm` (the main WASM is `spine.<hash>.wasm`). */
 const chunkOf = (name: string) => new RegExp(`/pkg/split_spine_page_${name}\\.[\\w-]+\\.wasm$`);
@@ -60,11 +60,7 @@ test('every lazy page comes alive opened directly and reached by a tap, and its 
   await markWindow(page);
   await page.getByRole('link', { name: 'Nouvelle campagne' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nouvelle campagne');
-  await page.getByLabel('Nom du salon').fill('Salon des chunks');
-  await page.locator('select[name="form[distributor_id]"]').selectOption({ label: 'Chunk & Cie' });
-  await page.getByLabel('Début (jj/mm/aaaa)').fill('10/03/2099');
-  await page.getByLabel('Fin (jj/mm/aaaa)').fill('12/03/2099');
-  await page.getByRole('button', { name: 'Créer la campagne' }).click();
+  await submitCampaign(page, { name: 'Salon des chunks', distributor: 'Chunk & Cie', starts: '10/03/2099', ends: '12/03/2099' });
   // The hub, reached client-side after the save.
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Salon des chunks');
   expect(await windowKept(page)).toBe(true);
