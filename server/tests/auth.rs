@@ -77,6 +77,52 @@ async fn signing_in_returns_to_the_page_that_asked_for_it(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "app::MIGRATOR")]
+async fn after_sign_in_the_rep_never_lands_on_another_site(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    // Browsers drop tabs and newlines in URLs: `/\t/evil.example` becomes `//evil.example`.
+    let attempts = [
+        "/%09/evil.example",
+        "/%0a/evil.example",
+        "/%0d%0a/evil.example",
+        "%2F%2Fevil.example",
+        "//evil.example",
+        "/%5cevil.example",
+        "/\\evil.example",
+        "%5C%5Cevil.example",
+        "https://evil.example/",
+        "https:evil.example",
+        "javascript:alert(1)",
+        "/%00/evil.example",
+        "evil.example",
+        "",
+    ];
+    for next in attempts {
+        let browser = app.browser();
+        let res = browser
+            .get(&format!("/auth/microsoft/login?next={next}"))
+            .await;
+        let authorize = location(&res);
+        let callback = browser
+            .choose_account(&authorize, DEMO_TENANT_ID, CLAIRE)
+            .await;
+        let landing = browser.get(&callback).await;
+        assert_eq!(landing.status(), 303, "{next}");
+        assert_eq!(location(&landing), "/", "next={next}");
+    }
+    // A path of Spine keeps its query.
+    let browser = app.browser();
+    let res = browser
+        .get("/auth/microsoft/login?next=%2Fcampagnes%3Fstatut%3Da-venir%26q%3Dsirha")
+        .await;
+    let callback = browser
+        .choose_account(&location(&res), DEMO_TENANT_ID, CLAIRE)
+        .await;
+    let landing = browser.get(&callback).await;
+    assert_eq!(location(&landing), "/campagnes?statut=a-venir&q=sirha");
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
 async fn bad_id_tokens_are_refused_with_a_french_error_and_nothing_stored(pool: PgPool) {
     let app = spawn_app(pool.clone()).await;
     for fault in [

@@ -191,11 +191,29 @@ pub struct LoginQuery {
     next: Option<String>,
 }
 
-/// Only local paths: `next` must not send the rep to another site after sign-in.
-fn local_path(next: Option<String>) -> String {
-    match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
-        _ => "/".to_string(),
+/// Only a path of Spine itself: `next` must not send the rep to another site after sign-in.
+/// Anything but a plain `/path?query` falls back to `/`: control characters (browsers drop tabs
+/// and newlines, so `/\t/x` would become `//x`), backslashes (read as `/`), `//`, schemes; what
+/// is left is resolved as a URL and must stay on the origin it was resolved against.
+fn local_path(next: Option<&str>) -> String {
+    const HOME: &str = "/";
+    let Some(next) = next else {
+        return HOME.into();
+    };
+    if !next.starts_with('/')
+        || next.starts_with("//")
+        || next.contains('\\')
+        || next.chars().any(char::is_control)
+    {
+        return HOME.into();
+    }
+    let origin = reqwest::Url::parse("https://spine.invalid/").expect("a valid base URL");
+    match origin.join(next) {
+        Ok(url) if url.origin() == origin.origin() => match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_string(),
+        },
+        _ => HOME.into(),
     }
 }
 
@@ -226,7 +244,7 @@ pub async fn login(
         state: state.secret().clone(),
         nonce: nonce.secret().clone(),
         pkce_verifier: verifier.secret().clone(),
-        next: local_path(query.next),
+        next: local_path(query.next.as_deref()),
         started_at: chrono::Utc::now().timestamp(),
     };
     session.insert(PENDING_KEY, pending).await.map_err(|e| {
@@ -368,10 +386,24 @@ mod tests {
 
     #[test]
     fn next_stays_on_spine() {
-        assert_eq!(local_path(Some("/compte?x=1".into())), "/compte?x=1");
-        assert_eq!(local_path(Some("//evil.example/".into())), "/");
-        assert_eq!(local_path(Some("https://evil.example/".into())), "/");
-        assert_eq!(local_path(Some("/\\evil.example".into())), "/");
+        assert_eq!(local_path(Some("/compte?x=1")), "/compte?x=1");
+        assert_eq!(local_path(Some("/campagnes/a b")), "/campagnes/a%20b");
+        for evil in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/\u{7f}/evil.example",
+            "/\u{85}/evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(local_path(Some(evil)), "/", "{evil:?}");
+        }
         assert_eq!(local_path(None), "/");
     }
 }
