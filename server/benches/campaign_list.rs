@@ -24,7 +24,10 @@ use app::{
     state::AppState,
 };
 use leptos::config::LeptosOptions;
-use server::{auth::PgSessionStore, startup::Application};
+use server::{
+    auth::{session_store::session_key, PgSessionStore},
+    startup::Application,
+};
 use sqlx::PgPool;
 use tokio::{net::TcpListener, sync::oneshot};
 use tower_sessions::{
@@ -107,7 +110,7 @@ async fn main() -> anyhow::Result<()> {
             .build()?,
         origin,
         cookie: format!("spine_session={session}"),
-        session: session.to_string(),
+        session,
         pool: pool.clone(),
     };
     bench.check().await?;
@@ -138,8 +141,8 @@ async fn main() -> anyhow::Result<()> {
 
     let _ = stop.send(());
     spine.await??;
-    sqlx::query("DELETE FROM sessions WHERE id = $1")
-        .bind(&bench.session)
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(session_key(&bench.session))
         .execute(&pool)
         .await?;
     Ok(())
@@ -225,7 +228,7 @@ struct Bench {
     client: reqwest::Client,
     origin: String,
     cookie: String,
-    session: String,
+    session: Id,
     pool: PgPool,
 }
 
@@ -259,11 +262,12 @@ impl Bench {
 
     /// What any implementation must do: load the session, its user, and one page of the list.
     async fn bare(&self) -> anyhow::Result<CampaignPage> {
-        let data: serde_json::Value =
-            sqlx::query_scalar("SELECT data FROM sessions WHERE id = $1 AND expires_at > now()")
-                .bind(&self.session)
-                .fetch_one(&self.pool)
-                .await?;
+        let data: serde_json::Value = sqlx::query_scalar(
+            "SELECT data FROM sessions WHERE id_hash = $1 AND expires_at > now()",
+        )
+        .bind(session_key(&self.session))
+        .fetch_one(&self.pool)
+        .await?;
         let user_id: Uuid = serde_json::from_value(data["auth"]["user_id"].clone())?;
         let user = app::auth::repo::find_user(&self.pool, user_id)
             .await?

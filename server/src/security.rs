@@ -4,12 +4,21 @@
 //! they hold a rep's data, and a shared show tablet must not show it from its cache.
 
 use app::state::CspNonce;
-use axum::{extract::Request, middleware::Next, response::Response};
+use axum::{
+    extract::{Request, State},
+    middleware::Next,
+    response::Response,
+};
+
+/// Whether Spine's public URL is https.
+#[derive(Clone, Copy)]
+pub struct Https(pub bool);
 use http::{header, HeaderValue};
 use uuid::Uuid;
 
-/// Adds CSP (with nonce), `nosniff`, `Referrer-Policy` and framing refusal.
-pub async fn headers(mut req: Request, next: Next) -> Response {
+/// Adds CSP (with nonce), `nosniff`, `Referrer-Policy`, framing refusal and, when Spine is
+/// served over https, `Strict-Transport-Security` (the browser never tries plain http again).
+pub async fn headers(State(https): State<Https>, mut req: Request, next: Next) -> Response {
     let nonce = Uuid::new_v4().simple().to_string();
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
@@ -32,6 +41,12 @@ pub async fn headers(mut req: Request, next: Next) -> Response {
         HeaderValue::from_static("strict-origin-when-cross-origin"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if https.0 {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -227,7 +227,10 @@ pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
     Router::new()
         .merge(assets::router(&state.leptos_options))
         .merge(app)
-        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            security::Https(state.config.public_url.starts_with("https://")),
+            security::headers,
+        ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let id = req

@@ -270,14 +270,77 @@ async fn the_session_cookie_is_httponly_lax_and_renewed_at_sign_in(pool: PgPool)
     let after = landing.headers()["set-cookie"].to_str().unwrap().to_owned();
     let id = |c: &str| c.split(';').next().unwrap().to_owned();
     assert_ne!(id(&before), id(&after), "the session id changes at sign-in");
+    // A cookie planted before sign-in (session fixation) opens nothing after it.
+    assert_eq!(me_with_cookie(&app, &id(&before)).await, 401);
+    assert_eq!(me_with_cookie(&app, &id(&after)).await, 200);
+    app.shutdown().await.unwrap();
+}
+
+/// `GET /me` from a client that sends exactly `cookie` (no jar to forget it).
+async fn me_with_cookie(app: &TestApp, cookie: &str) -> u16 {
+    app.client
+        .get(app.url("/me"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Signs in through the sandbox; returns the browser and its session cookie (`name=value`).
+async fn sign_in_keeping_cookie(app: &TestApp) -> (common::Browser, String) {
+    let browser = app.browser();
+    let authorize = browser.start_sign_in().await;
+    let callback = browser
+        .choose_account(&authorize, DEMO_TENANT_ID, CLAIRE)
+        .await;
+    let landing = browser.get(&callback).await;
+    let cookie = landing.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    (browser, cookie)
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn over_https_the_session_cookie_is_host_only_and_browsers_stick_to_https(pool: PgPool) {
+    let app = spawn_app_configured(pool.clone(), REDIS_URL, |c| {
+        c.public_url = "https://spine.example".into();
+    })
+    .await;
+    let res = app.get("/auth/microsoft/login").await;
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("__Host-spine_session="), "{cookie}");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    let hsts = app.get("/").await.headers()["strict-transport-security"].clone();
+    assert_eq!(hsts, "max-age=31536000; includeSubDomains");
+    app.shutdown().await.unwrap();
+
+    // Plain-http development: no prefix (browsers would refuse it), no HSTS.
+    let app = spawn_app(pool).await;
+    let res = app.get("/auth/microsoft/login").await;
+    assert!(res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .starts_with("spine_session="));
+    assert!(app
+        .get("/")
+        .await
+        .headers()
+        .get("strict-transport-security")
+        .is_none());
     app.shutdown().await.unwrap();
 }
 
 #[sqlx::test(migrator = "app::MIGRATOR")]
 async fn signing_out_ends_the_session_and_pages_ask_to_sign_in_again(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let browser = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let (browser, cookie) = sign_in_keeping_cookie(&app).await;
     assert_eq!(browser.get("/compte").await.status(), 200);
+    assert_eq!(me_with_cookie(&app, &cookie).await, 200);
     let res = browser.post_form("/auth/logout", &[]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/connexion?deconnecte=1");
@@ -285,6 +348,8 @@ async fn signing_out_ends_the_session_and_pages_ask_to_sign_in_again(pool: PgPoo
     let page = browser.get("/compte").await;
     assert_eq!(page.status(), 303);
     assert_eq!(location(&page), "/connexion?next=/compte");
+    // The server ended it: the old cookie, sent again, opens nothing.
+    assert_eq!(me_with_cookie(&app, &cookie).await, 401);
     app.shutdown().await.unwrap();
 }
 

@@ -59,14 +59,26 @@ pub enum AuthMethod {
 /// Pages anyone may see; every other page of the app asks to sign in first.
 const PUBLIC_PAGES: &[&str] = &["/", "/connexion"];
 
+/// The session cookie's name: over https, `__Host-` makes browsers refuse it unless it is
+/// Secure, for the whole host and set by this host (no sibling domain can plant one).
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-spine_session"
+    } else {
+        "spine_session"
+    }
+}
+
 /// The session cookie: HttpOnly, SameSite=Lax, Secure outside plain-http development,
 /// ended after `session_idle_minutes` without a request.
 pub fn session_layer(state: &AppState) -> SessionManagerLayer<PgSessionStore> {
+    let secure = state.config.secure_cookies();
     SessionManagerLayer::new(PgSessionStore::new(state.pool.clone()))
-        .with_name("spine_session")
+        .with_name(session_cookie_name(secure))
+        .with_path("/")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(state.config.secure_cookies())
+        .with_secure(secure)
         .with_expiry(Expiry::OnInactivity(Duration::minutes(
             state.config.session_idle_minutes,
         )))

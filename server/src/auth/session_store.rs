@@ -1,5 +1,9 @@
 //! tower-sessions records in our own PostgreSQL (no published store supports sqlx 0.9).
-//! Data is stored as JSON beside its expiry, which `load` enforces.
+//! Data is stored as JSON beside its expiry, which `load` enforces, under a SHA-256 of the
+//! session id: the table alone hands out no live session.
+//!
+//! `create` and `save` are distinct: `save` only updates, so a request that loaded the session
+//! just before a sign-out cannot bring it back by saving it after.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -22,6 +26,15 @@ impl PgSessionStore {
     }
 }
 
+/// The key a session is stored under: the hex SHA-256 of its id (the cookie's value).
+pub fn session_key(id: &Id) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(id.to_string().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn backend(e: sqlx::Error) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
@@ -41,9 +54,9 @@ impl SessionStore for PgSessionStore {
         // A colliding id (astronomically rare) gets a new one instead of overwriting a session.
         loop {
             let inserted = sqlx::query!(
-                "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (id) DO NOTHING",
-                record.id.to_string(),
+                "INSERT INTO sessions (id_hash, data, expires_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (id_hash) DO NOTHING",
+                session_key(&record.id),
                 encode(record)?,
                 expiry(record)?
             )
@@ -59,10 +72,10 @@ impl SessionStore for PgSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
+        // Only a session that still exists: one deleted meanwhile (signed out) stays deleted.
         sqlx::query!(
-            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)
-             ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, expires_at = EXCLUDED.expires_at",
-            record.id.to_string(),
+            "UPDATE sessions SET data = $2, expires_at = $3 WHERE id_hash = $1",
+            session_key(&record.id),
             encode(record)?,
             expiry(record)?
         )
@@ -74,8 +87,8 @@ impl SessionStore for PgSessionStore {
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let row = sqlx::query!(
-            "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > now()",
-            id.to_string()
+            "SELECT data, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > now()",
+            session_key(id)
         )
         .fetch_optional(&self.pool)
         .await
@@ -93,7 +106,7 @@ impl SessionStore for PgSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        sqlx::query!("DELETE FROM sessions WHERE id = $1", id.to_string())
+        sqlx::query!("DELETE FROM sessions WHERE id_hash = $1", session_key(id))
             .execute(&self.pool)
             .await
             .map_err(backend)?;
@@ -143,6 +156,33 @@ mod tests {
 
         store.delete(&live.id).await.unwrap();
         assert!(store.load(&live.id).await.unwrap().is_none());
+    }
+
+    #[sqlx::test(migrator = "app::MIGRATOR")]
+    async fn saving_a_session_deleted_meanwhile_does_not_bring_it_back(pool: PgPool) {
+        let store = PgSessionStore::new(pool);
+        let mut session = record(Duration::hours(1));
+        store.create(&mut session).await.unwrap();
+        // A request loads the session, sign-out deletes it, then the request saves its change.
+        let mut loaded = store.load(&session.id).await.unwrap().unwrap();
+        store.delete(&session.id).await.unwrap();
+        loaded.data.insert("seen".into(), serde_json::json!(1));
+        store.save(&loaded).await.unwrap();
+        assert!(store.load(&session.id).await.unwrap().is_none());
+    }
+
+    #[sqlx::test(migrator = "app::MIGRATOR")]
+    async fn the_table_holds_no_session_id_in_clear(pool: PgPool) {
+        let store = PgSessionStore::new(pool.clone());
+        let mut session = record(Duration::hours(1));
+        store.create(&mut session).await.unwrap();
+        let stored: Vec<String> = sqlx::query_scalar("SELECT id_hash FROM sessions")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        assert_eq!(stored, [session_key(&session.id)]);
+        assert!(!stored[0].contains(&session.id.to_string()));
+        assert_eq!(stored[0].len(), 64);
     }
 
     #[sqlx::test(migrator = "app::MIGRATOR")]
