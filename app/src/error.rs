@@ -15,6 +15,8 @@ pub enum ErrorKind {
     Unauthorized,
     NotFound,
     Conflict,
+    /// The request's body is over the limit of its route.
+    TooLarge,
     Unprocessable,
     Unavailable,
     Internal,
@@ -28,6 +30,7 @@ impl ErrorKind {
             ErrorKind::Unauthorized => 401,
             ErrorKind::NotFound => 404,
             ErrorKind::Conflict => 409,
+            ErrorKind::TooLarge => 413,
             ErrorKind::Unprocessable => 422,
             ErrorKind::Unavailable => 503,
             ErrorKind::Internal => 500,

@@ -4,6 +4,7 @@ pub mod assets;
 pub mod auth;
 pub mod cli;
 pub mod health;
+pub mod limits;
 pub mod security;
 pub mod seed;
 pub mod shutdown;

@@ -19,7 +19,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{assets, auth, health, security};
+use crate::{assets, auth, health, limits, security};
 
 /// Where the compiled site is, from the `LEPTOS_*` variables. Its file names carry content
 /// hashes when cargo-leptos wrote its hash file beside this binary (a release build), unless
@@ -221,7 +221,8 @@ pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::csrf::refuse_cross_site,
-        ));
+        ))
+        .layer(axum::middleware::from_fn(limits::limit_body));
 
     // The compiled site needs no session: a page's chunks cost no database round trip.
     Router::new()

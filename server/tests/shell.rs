@@ -75,3 +75,62 @@ async fn every_lazy_page_can_be_downloaded_ahead_of_a_tap() {
         assert_eq!(known, !EAGER.contains(&route.path()), "{}", route.path());
     }
 }
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn a_body_over_64_kb_is_refused_with_413_in_french_even_without_a_declared_length(
+    pool: PgPool,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let app = spawn_app(pool).await;
+    let big = "x".repeat(1024 * 1024);
+    // The one server function a visitor may call, which used to read any body whole.
+    let res = app
+        .client
+        .post(app.url("/api/signed_in_user"))
+        .header("origin", app.origin())
+        .header("sec-fetch-site", "same-origin")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("x={big}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    let error: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        error["message"],
+        "La requête est trop volumineuse : 64 Ko au plus."
+    );
+
+    // Chunked, with no Content-Length: refused once 64 KB have arrived.
+    let mut socket = tokio::net::TcpStream::connect(app.address).await.unwrap();
+    let head = format!(
+        "POST /api/signed_in_user HTTP/1.1\r\nHost: {}\r\nOrigin: {}\r\nSec-Fetch-Site: same-origin\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n",
+        app.address,
+        app.origin()
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    let chunk = format!("{:x}\r\n{}\r\n", 16 * 1024, "y".repeat(16 * 1024));
+    for _ in 0..8 {
+        if socket.write_all(chunk.as_bytes()).await.is_err() {
+            break;
+        }
+    }
+    let mut answer = vec![0; 256];
+    let n = socket.read(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+
+    // A normal call still works.
+    let res = app
+        .client
+        .post(app.url("/api/signed_in_user"))
+        .header("origin", app.origin())
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    app.shutdown().await.unwrap();
+}
