@@ -144,6 +144,17 @@ pub struct Config {
         default_value_t = 168
     )]
     pub session_max_hours: i64,
+
+    /// Starts with development secrets and the sandbox even though other machines can reach
+    /// Spine: only for a demo on a real tablet over a local network (logged loudly).
+    #[arg(
+        long,
+        env = "SPINE_ALLOW_DEV_SECRETS_ON_NETWORK",
+        global = true,
+        default_value_t = false,
+        action = clap::ArgAction::Set
+    )]
+    pub allow_dev_secrets_on_network: bool,
 }
 
 /// The sandbox's registered client: fine locally, refused in production.
@@ -173,11 +184,72 @@ impl Config {
         }
     }
 
-    /// Refuses settings that must not reach production, naming each wrong one.
+    /// Whether other machines can reach Spine: it listens beyond loopback, or reps are told
+    /// an address that is not this machine's.
+    pub fn reachable_from_outside(&self) -> bool {
+        let origin = self.public_origin();
+        let host = origin.split_once("://").map_or(origin.as_str(), |(_, h)| h);
+        let host = match host.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => host.split(':').next().unwrap_or_default(),
+        };
+        let local_name = host.eq_ignore_ascii_case("localhost");
+        let local_ip = host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+        !self.listen.ip().is_loopback() || !(local_name || local_ip)
+    }
+
+    /// Refuses settings that must not serve other machines, naming each wrong one: in
+    /// production, and in development as soon as Spine is reachable from outside this machine
+    /// (unless a local-network demo is explicitly allowed). A published development secret
+    /// lets anyone forge a sign-in token.
     pub fn validate(&self) -> Result<(), String> {
         if !self.is_production() {
-            return Ok(());
+            if !self.reachable_from_outside() {
+                return Ok(());
+            }
+            let wrong = self.development_settings();
+            if wrong.is_empty() {
+                return Ok(());
+            }
+            if self.allow_dev_secrets_on_network {
+                tracing::warn!(
+                    settings = %wrong.join("; "),
+                    "SPINE_ALLOW_DEV_SECRETS_ON_NETWORK: other machines can reach this Spine, \
+                     which runs with development settings; anyone who knows them can sign in as \
+                     any rep. Demo only."
+                );
+                return Ok(());
+            }
+            return Err(format!(
+                "refusing to start: other machines can reach Spine (SPINE_LISTEN={}, \
+                 SPINE_PUBLIC_URL={}) and it runs with development settings: {}. Set them, or, \
+                 for a demo over a local network only, SPINE_ALLOW_DEV_SECRETS_ON_NETWORK=true",
+                self.listen,
+                self.public_url,
+                wrong.join("; ")
+            ));
         }
+        let mut wrong = self.development_settings();
+        if !self.public_url.starts_with("https://") {
+            wrong.push(format!(
+                "SPINE_PUBLIC_URL must be https in production ({})",
+                self.public_url
+            ));
+        }
+        if wrong.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "refusing to start in production: {}",
+                wrong.join("; ")
+            ))
+        }
+    }
+
+    /// The settings still at a development default (sandbox sign-in, published secrets).
+    fn development_settings(&self) -> Vec<String> {
         let mut wrong = Vec::new();
         let authority = self.microsoft_authority.to_ascii_lowercase();
         let local = ["127.0.0.1", "localhost", "[::1]", "0.0.0.0"];
@@ -198,20 +270,7 @@ impl Config {
         } else if self.token_secret.expose().len() < 32 {
             wrong.push("SPINE_TOKEN_SECRET is shorter than 32 characters".into());
         }
-        if !self.public_url.starts_with("https://") {
-            wrong.push(format!(
-                "SPINE_PUBLIC_URL must be https in production ({})",
-                self.public_url
-            ));
-        }
-        if wrong.is_empty() {
-            Ok(())
-        } else {
-            Err(format!(
-                "refusing to start in production: {}",
-                wrong.join("; ")
-            ))
-        }
+        wrong
     }
 }
 
@@ -298,6 +357,50 @@ mod tests {
             "https://spine.example.test",
         ]);
         assert_eq!(config.validate(), Ok(()));
+    }
+
+    #[test]
+    fn reachable_from_other_machines_the_development_secrets_are_refused_by_name() {
+        for args in [
+            &["--listen", "0.0.0.0:3000"][..],
+            &["--listen", "192.168.1.20:3000"][..],
+            &["--public-url", "http://192.168.1.20:3000"][..],
+            &["--public-url", "https://spine.example.test"][..],
+        ] {
+            let config = parse(args);
+            assert!(config.reachable_from_outside(), "{args:?}");
+            let err = config.validate().unwrap_err();
+            for setting in [
+                "SPINE_MICROSOFT_AUTHORITY",
+                "SPINE_MICROSOFT_CLIENT_SECRET",
+                "SPINE_TOKEN_SECRET",
+                "SPINE_ALLOW_DEV_SECRETS_ON_NETWORK",
+            ] {
+                assert!(err.contains(setting), "{setting} missing from: {err}");
+            }
+        }
+        for args in [
+            &["--public-url", "http://localhost:3000"][..],
+            &[
+                "--public-url",
+                "http://[::1]:3000",
+                "--listen",
+                "[::1]:3000",
+            ][..],
+        ] {
+            assert!(!parse(args).reachable_from_outside(), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn a_local_network_demo_starts_only_when_explicitly_allowed() {
+        let demo = parse(&[
+            "--listen",
+            "0.0.0.0:3000",
+            "--allow-dev-secrets-on-network",
+            "true",
+        ]);
+        assert_eq!(demo.validate(), Ok(()));
     }
 
     #[test]

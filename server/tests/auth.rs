@@ -305,6 +305,8 @@ async fn sign_in_keeping_cookie(app: &TestApp) -> (common::Browser, String) {
 async fn over_https_the_session_cookie_is_host_only_and_browsers_stick_to_https(pool: PgPool) {
     let app = spawn_app_configured(pool.clone(), REDIS_URL, |c| {
         c.public_url = "https://spine.example".into();
+        // The sandbox's settings, on an address of the network: allowed for this test only.
+        c.allow_dev_secrets_on_network = true;
     })
     .await;
     let res = app.get("/auth/microsoft/login").await;
@@ -535,15 +537,48 @@ async fn spine_token_mints_a_token_for_a_user_named_by_email(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "app::MIGRATOR")]
-async fn production_refuses_to_start_with_the_sandbox(pool: PgPool) {
-    // spawn_app_configured panics when Spine refuses its configuration.
-    let started = tokio::spawn(spawn_app_configured(pool, REDIS_URL, |c| {
-        c.environment = app::config::Environment::Production;
-    }))
-    .await;
+async fn spine_serve_refuses_development_settings_where_they_are_dangerous_and_names_them(
+    pool: PgPool,
+) {
+    let options = pool.connect_options();
+    let database_url = format!(
+        "postgres://postgres@127.0.0.1:{}/{}",
+        options.get_port(),
+        options.get_database().unwrap()
+    );
+    let serve = |env: &[(&str, &str)]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_spine"))
+            .arg("serve")
+            .env("DATABASE_URL", &database_url)
+            .env("SPINE_LOG", "error")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "started with {env:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let production = serve(&[("SPINE_ENV", "production")]);
+    let on_network = serve(&[("SPINE_LISTEN", "0.0.0.0:0")]);
+    let told_to_network = serve(&[("SPINE_PUBLIC_URL", "http://192.168.1.20:3000")]);
+    for (what, err) in [
+        ("production", &production),
+        ("listening beyond loopback", &on_network),
+        ("a network public URL", &told_to_network),
+    ] {
+        for setting in [
+            "SPINE_MICROSOFT_AUTHORITY",
+            "SPINE_MICROSOFT_CLIENT_SECRET",
+            "SPINE_TOKEN_SECRET",
+        ] {
+            assert!(
+                err.contains(setting),
+                "{what}: {setting} missing from {err}"
+            );
+        }
+    }
     assert!(
-        started.is_err(),
-        "Spine must not start in production with sandbox settings"
+        on_network.contains("SPINE_ALLOW_DEV_SECRETS_ON_NETWORK"),
+        "{on_network}"
     );
 }
 
