@@ -25,18 +25,20 @@ pub struct Config {
         long,
         env = "DATABASE_URL",
         global = true,
+        hide_env_values = true,
         default_value = "postgres://postgres@127.0.0.1:5432/spine"
     )]
-    pub database_url: String,
+    pub database_url: ServiceUrl,
 
     /// Redis holding the job queues.
     #[arg(
         long,
         env = "REDIS_URL",
         global = true,
+        hide_env_values = true,
         default_value = "redis://127.0.0.1:6379"
     )]
-    pub redis_url: String,
+    pub redis_url: ServiceUrl,
 
     /// Prefix of every Redis key Spine writes, so several instances can share one Redis.
     #[arg(
@@ -274,6 +276,57 @@ impl Config {
     }
 }
 
+/// The URL of a service Spine connects to, which may carry a password: `Debug` shows it as
+/// `postgres://spine:***@db/spine`.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct ServiceUrl(String);
+
+impl ServiceUrl {
+    /// The URL with any password replaced by `***`.
+    pub fn redacted(&self) -> String {
+        let url = &self.0;
+        let Some(start) = url.find("://").map(|i| i + 3) else {
+            return url.clone();
+        };
+        let authority_end = url[start..]
+            .find(['/', '?', '#'])
+            .map_or(url.len(), |i| start + i);
+        let Some(at) = url[start..authority_end].rfind('@').map(|i| start + i) else {
+            return url.clone();
+        };
+        match url[start..at].find(':').map(|i| start + i) {
+            Some(colon) => format!("{}:***{}", &url[..colon], &url[at..]),
+            None => url.clone(),
+        }
+    }
+}
+
+impl std::ops::Deref for ServiceUrl {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for ServiceUrl {
+    fn from(url: &str) -> Self {
+        ServiceUrl(url.to_string())
+    }
+}
+
+impl std::str::FromStr for ServiceUrl {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(ServiceUrl(s.to_string()))
+    }
+}
+
+impl std::fmt::Debug for ServiceUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.redacted())
+    }
+}
+
 /// A secret setting: never printed by `Debug` or logs.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -405,8 +458,35 @@ mod tests {
 
     #[test]
     fn secrets_never_show_in_debug_output() {
-        let config = parse(&["--token-secret", "do-not-print-me-0123456789abcdef"]);
-        assert!(!format!("{config:?}").contains("do-not-print-me"));
+        let config = parse(&[
+            "--token-secret",
+            "do-not-print-me-0123456789abcdef",
+            "--database-url",
+            "postgres://spine:db-password@db.internal:5432/spine",
+            "--redis-url",
+            "redis://:redis-password@cache.internal:6379/0",
+        ]);
+        let printed = format!("{config:?}");
+        for secret in ["do-not-print-me", "db-password", "redis-password"] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(printed.contains("postgres://spine:***@db.internal:5432/spine"));
+        assert!(printed.contains("redis://:***@cache.internal:6379/0"));
+        assert_eq!(
+            &*config.database_url,
+            "postgres://spine:db-password@db.internal:5432/spine"
+        );
+    }
+
+    #[test]
+    fn a_url_without_a_password_shows_whole() {
+        for url in [
+            "postgres://postgres@127.0.0.1:5432/spine",
+            "redis://127.0.0.1:6379",
+            "postgres://db/spine?user=a@b",
+        ] {
+            assert_eq!(ServiceUrl::from(url).redacted(), url);
+        }
     }
 
     #[test]

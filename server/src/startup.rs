@@ -186,6 +186,22 @@ async fn sweep_expired_sessions(pool: PgPool) {
     }
 }
 
+/// Where a request id sent by the client is kept.
+const CLIENT_REQUEST_ID: &str = "x-client-request-id";
+
+/// The request id support is quoted is always Spine's own: one sent by the client (which could
+/// name another rep's request, or be anything) is set aside under `x-client-request-id`.
+async fn set_aside_client_request_id(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Some(sent) = req.headers_mut().remove("x-request-id") {
+        req.headers_mut()
+            .insert(HeaderName::from_static(CLIENT_REQUEST_ID), sent);
+    }
+    next.run(req).await
+}
+
 /// Every route of Spine.
 pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
     let routes = generate_route_list(App);
@@ -233,14 +249,26 @@ pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
             security::headers,
         ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-            let id = req
-                .headers()
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
-        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let header = |name: &str| {
+                    req.headers()
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-")
+                        .to_owned()
+                };
+                // Debug-formatted: what the client sent cannot start a log line of its own.
+                tracing::info_span!(
+                    "request",
+                    method = %req.method(),
+                    path = ?req.uri().path(),
+                    request_id = %header("x-request-id"),
+                    client_request_id = ?header(CLIENT_REQUEST_ID),
+                )
+            }),
+        )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(set_aside_client_request_id))
         .with_state(state)
 }

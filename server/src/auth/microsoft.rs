@@ -276,7 +276,12 @@ pub async fn callback(
         Failure::Database
     })?;
     if let Some(error) = &query.error {
-        tracing::warn!(%error, description = query.error_description.as_deref().unwrap_or(""), "Microsoft refused the sign-in");
+        // Debug-formatted: the parameters cannot start a log line of their own.
+        tracing::warn!(
+            error = ?error,
+            description = ?query.error_description.as_deref().unwrap_or(""),
+            "Microsoft refused the sign-in"
+        );
         return Err(Failure::Refused);
     }
     let pending = pending

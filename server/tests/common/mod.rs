@@ -82,7 +82,7 @@ impl TestApp {
 
 pub fn test_config(namespace: &str) -> Config {
     Config {
-        database_url: String::new(),
+        database_url: Default::default(),
         redis_url: REDIS_URL.into(),
         jobs_namespace: namespace.into(),
         listen: "127.0.0.1:0".parse().unwrap(),
