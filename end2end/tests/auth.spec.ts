@@ -1,4 +1,5 @@
 import { test, expect, hydrated } from './fixtures';
+import { signIn } from './helpers';
 
 test('a rep signs in with Microsoft, sees their name, signs out, and is asked to sign in again', async ({ page }) => {
   // A protected page sends a visitor to the sign-in page.
@@ -24,4 +25,18 @@ test('a rep signs in with Microsoft, sees their name, signs out, and is asked to
 
   await page.goto('/compte');
   await expect(page).toHaveURL(/\/connexion\?next=\/compte$/);
+});
+
+test('after signing out on a shared tablet, Back does not show the previous rep\'s pages', async ({ page }) => {
+  await signIn(page, 'Claire Martin');
+  await page.goto('/compte');
+  await expect(page.locator('.account-name')).toHaveText('Claire Martin');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await expect(page).toHaveURL(/\/connexion\?deconnecte=1$/);
+
+  await page.goBack();
+  // The browser kept nothing: it asks the server again, which wants a sign-in.
+  await expect(page).toHaveURL(/\/connexion\?next=\/compte$/);
+  await expect(page.getByText('Claire Martin')).toHaveCount(0);
 });
