@@ -438,3 +438,60 @@ async fn the_seeded_demo_rep_signs_in_through_the_sandbox_and_sees_the_demo(pool
     );
     app.shutdown().await.unwrap();
 }
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn invisible_characters_and_overlong_searches_get_a_french_error_not_a_500(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    // A NUL cannot even be stored: it used to reach PostgreSQL and come back as a 500.
+    let (status, error) = claire
+        .call(
+            "save_distributor",
+            &[
+                ("form[name]", "Métro\0Pro"),
+                ("form[website]", ""),
+                ("form[notes]", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422, "{error}");
+    assert!(error["fields"]["name"]
+        .as_str()
+        .unwrap()
+        .contains("caractère invisible interdit (position 6)"));
+    let (status, error) = claire
+        .call(
+            "save_distributor",
+            &[
+                ("form[name]", "Métro"),
+                ("form[website]", ""),
+                ("form[notes]", "Stand\u{202E}21B"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422, "{error}");
+    assert!(error["fields"]["notes"]
+        .as_str()
+        .unwrap()
+        .contains("invisible"));
+    let (_, list) = claire.call("list_distributors", &[]).await;
+    assert_eq!(list, serde_json::json!([]), "nothing stored");
+
+    for q in ["sir\0ha", &"a".repeat(101)] {
+        let (status, error) = claire
+            .call(
+                "list_campaigns",
+                &[("filter[q]", q), ("filter[status]", "active")],
+            )
+            .await;
+        assert_eq!(status, 422, "{error}");
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("La recherche"),
+            "{error}"
+        );
+    }
+    app.shutdown().await.unwrap();
+}

@@ -15,6 +15,30 @@ pub struct MicrosoftIdentity {
     pub preferred_username: Option<String>,
 }
 
+/// The longest display name kept (the column's limit).
+const MAX_NAME_CHARS: usize = 200;
+/// The longest email or user name kept.
+const MAX_EMAIL_CHARS: usize = 320;
+
+/// A text from the identity provider as Spine keeps it: without control or bidirectional
+/// characters (a NUL cannot be stored), trimmed, at most `max` characters: an odd name must
+/// not stop a rep from signing in.
+fn clean(text: &str, max: usize) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() && !crate::ui::forms::is_bidi_control(*c))
+        .collect::<String>()
+        .trim()
+        .chars()
+        .take(max)
+        .collect()
+}
+
+fn clean_opt(text: &Option<String>) -> Option<String> {
+    text.as_deref()
+        .map(|t| clean(t, MAX_EMAIL_CHARS))
+        .filter(|t| !t.is_empty())
+}
+
 /// Finds the user of `(tid, oid)` or creates one; refreshes name and email from the token.
 /// Keyed by tenant + object id, never by email.
 #[tracing::instrument(skip_all, fields(tid = %identity.tid))]
@@ -22,18 +46,23 @@ pub async fn upsert_microsoft_user(
     tx: &mut Transaction<'_, Postgres>,
     identity: &MicrosoftIdentity,
 ) -> Result<CurrentUser, sqlx::Error> {
-    let email = identity
-        .email
-        .clone()
-        .or_else(|| identity.preferred_username.clone());
+    let email = clean_opt(&identity.email);
+    let preferred_username = clean_opt(&identity.preferred_username);
+    let shown_email = email.clone().or_else(|| preferred_username.clone());
+    let name = match clean(&identity.name, MAX_NAME_CHARS) {
+        name if name.is_empty() => shown_email
+            .clone()
+            .unwrap_or_else(|| "Utilisateur Microsoft".into()),
+        name => name,
+    };
     let new_id = Uuid::new_v4();
     // Creates the user first so the account row can point at it; a concurrent first sign-in
     // of the same account keeps the existing row and the spare user is removed below.
     sqlx::query!(
         "INSERT INTO users (id, display_name, email, last_login_at) VALUES ($1, $2, $3, now())",
         new_id,
-        identity.name,
-        email
+        name,
+        shown_email
     )
     .execute(&mut **tx)
     .await?;
@@ -47,8 +76,8 @@ pub async fn upsert_microsoft_user(
         identity.tid,
         identity.oid,
         new_id,
-        identity.email,
-        identity.preferred_username
+        email,
+        preferred_username
     )
     .fetch_one(&mut **tx)
     .await?;
@@ -60,16 +89,16 @@ pub async fn upsert_microsoft_user(
             "UPDATE users SET display_name = $2, email = $3, last_login_at = now(), updated_at = now()
              WHERE id = $1",
             user_id,
-            identity.name,
-            email
+            name,
+            shown_email
         )
         .execute(&mut **tx)
         .await?;
     }
     Ok(CurrentUser {
         id: user_id,
-        name: identity.name.clone(),
-        email,
+        name,
+        email: shown_email,
         tid: identity.tid,
         oid: identity.oid,
     })
@@ -177,6 +206,24 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(users, 1);
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn an_odd_name_from_microsoft_is_cleaned_and_shortened_not_a_failed_sign_in(
+        pool: PgPool,
+    ) {
+        let mut odd = identity(1, 10, "claire@exam\0ple.test");
+        odd.name = format!("Claire\0 \u{202E}Martin {}", "x".repeat(400));
+        let user = upsert(&pool, &odd).await;
+        let found = find_user(&pool, user.id).await.unwrap().unwrap();
+        assert!(found.name.starts_with("Claire Martin x"), "{}", found.name);
+        assert_eq!(found.name.chars().count(), 200);
+        assert_eq!(found.email.as_deref(), Some("claire@example.test"));
+
+        let mut blank = identity(1, 11, "nobody@example.test");
+        blank.name = "\u{202E}\0".into();
+        let user = upsert(&pool, &blank).await;
+        assert_eq!(user.name, "nobody@example.test");
     }
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]

@@ -18,6 +18,14 @@ mod ssr {
 pub async fn list_campaigns(filter: CampaignFilter) -> Result<PageData<CampaignPage>, AppError> {
     use ssr::*;
     let user = require_user()?;
+    // The list shows the search's own message (there is no form field to put it beside).
+    let filter = filter.validated().map_err(|fields| {
+        let message = fields.values().next().cloned().unwrap_or_default();
+        AppError {
+            message,
+            ..AppError::invalid(fields)
+        }
+    })?;
     PageData::new(&repo::list(&pool()?, user.id, &filter, repo::PAGE_SIZE).await?)
 }
 

@@ -131,6 +131,24 @@ pub struct CampaignFilter {
     pub after: Option<String>,
 }
 
+impl CampaignFilter {
+    /// The filter with its search checked like a typed field (length, invisible characters).
+    pub fn validated(mut self) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        self.q = keep(
+            &mut errors,
+            "q",
+            optional_text(self.q.as_deref().unwrap_or_default(), 100, "La recherche"),
+        )
+        .flatten();
+        if errors.is_empty() {
+            Ok(self)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 /// A position in the list: the last campaign shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {
@@ -282,6 +300,21 @@ mod tests {
         for field in ["name", "distributor_id", "starts_on", "ends_on"] {
             assert!(errors.contains_key(field), "{field}: {errors:?}");
         }
+    }
+
+    #[test]
+    fn a_search_is_bounded_and_checked_like_a_field() {
+        let search = |q: &str| CampaignFilter {
+            q: Some(q.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            search(" sirha ").validated().unwrap().q.as_deref(),
+            Some("sirha")
+        );
+        assert_eq!(search("   ").validated().unwrap().q, None);
+        assert!(search(&"a".repeat(101)).validated().unwrap_err()["q"].contains("100"));
+        assert!(search("sir\0ha").validated().unwrap_err()["q"].contains("invisible"));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::{
     ui::{
         forms::{field_error, format_date_range},
         lazy::lazy_page,
-        not_found::NotFoundOr,
+        not_found::{ErrorsAlert, NotFoundOr},
         params::resource_of_id,
         query::Query,
         server_form::{Fields, ServerForm},
@@ -132,7 +132,7 @@ lazy_page!(CampaignsRoute => CampaignsPage,
             <button type="submit" class="secondary">"Filtrer"</button>
         </Form>
         <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <NotFoundOr errors /> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorsAlert errors /> }>
                 {move || Suspend::new(async move {
                     campaigns.await.decoded().map(|page| {
                         if page.items.is_empty() {

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::ui::forms::{keep, optional_text, required_text, FieldErrors};
+use crate::ui::forms::{keep, optional_lines, optional_text, required_text, FieldErrors};
 
 /// A distributor as lists and forms show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,7 +47,7 @@ impl DistributorForm {
         let notes = keep(
             &mut errors,
             "notes",
-            optional_text(&self.notes, 2000, "Les notes"),
+            optional_lines(&self.notes, 2000, "Les notes"),
         );
         match (name, website, notes) {
             (Some(name), Some(website), Some(notes)) if errors.is_empty() => Ok(DistributorDraft {

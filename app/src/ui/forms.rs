@@ -80,28 +80,51 @@ pub fn format_date_range(starts_on: NaiveDate, ends_on: NaiveDate) -> String {
     }
 }
 
-/// A required single-line text of at most `max` characters, trimmed.
-pub fn required_text(input: &str, max: usize, label: &str) -> Result<String, String> {
-    let text = input.trim();
-    if text.is_empty() {
-        return Err(format!("{label} est obligatoire."));
-    }
-    if text.chars().count() > max {
-        return Err(format!("{label} : {max} caractères au plus."));
-    }
-    Ok(text.to_string())
+/// Characters that reorder how text is shown (bidirectional embeddings, overrides, isolates):
+/// in a name they can make `moc.elpmaxe` read as `example.com`.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// An optional text of at most `max` characters; blank becomes `None`.
-pub fn optional_text(input: &str, max: usize, label: &str) -> Result<Option<String>, String> {
-    let text = input.trim();
-    if text.is_empty() {
-        return Ok(None);
+/// Refuses invisible characters a person does not type: control characters (a NUL cannot even
+/// be stored) and bidirectional controls. `multi_line` allows line breaks and tabs.
+fn check_characters(text: &str, label: &str, multi_line: bool) -> Result<(), String> {
+    let allowed = |c: char| multi_line && matches!(c, '\n' | '\r' | '\t');
+    match text
+        .chars()
+        .position(|c| (c.is_control() && !allowed(c)) || is_bidi_control(c))
+    {
+        Some(at) => Err(format!(
+            "{label} contient un caractère invisible interdit (position {}) : retapez-le.",
+            at + 1
+        )),
+        None => Ok(()),
     }
+}
+
+/// A checked, trimmed text of at most `max` characters; blank becomes `None`.
+fn text(input: &str, max: usize, label: &str, multi_line: bool) -> Result<Option<String>, String> {
+    let text = input.trim();
+    check_characters(text, label, multi_line)?;
     if text.chars().count() > max {
         return Err(format!("{label} : {max} caractères au plus."));
     }
-    Ok(Some(text.to_string()))
+    Ok((!text.is_empty()).then(|| text.to_string()))
+}
+
+/// A required single-line text of at most `max` characters, trimmed.
+pub fn required_text(input: &str, max: usize, label: &str) -> Result<String, String> {
+    text(input, max, label, false)?.ok_or_else(|| format!("{label} est obligatoire."))
+}
+
+/// An optional single-line text of at most `max` characters; blank becomes `None`.
+pub fn optional_text(input: &str, max: usize, label: &str) -> Result<Option<String>, String> {
+    text(input, max, label, false)
+}
+
+/// An optional text of several lines (notes) of at most `max` characters.
+pub fn optional_lines(input: &str, max: usize, label: &str) -> Result<Option<String>, String> {
+    text(input, max, label, true)
 }
 
 /// Keeps `result`'s value, or records its message under `field`.
@@ -178,6 +201,34 @@ mod tests {
         assert_eq!(json, r#""2027-03-04""#);
         assert_eq!(serde_json::from_str::<Day>(&json).unwrap(), day);
         assert!(serde_json::from_str::<Day>(r#""04/03/2027""#).is_err());
+    }
+
+    #[test]
+    fn invisible_characters_are_refused_with_their_position() {
+        for bad in [
+            "Sir\0ha",
+            "Sir\u{202E}ah",
+            "Sirha\u{2066}",
+            "Si\nrha",
+            "Si\u{7}rha",
+        ] {
+            let err = required_text(bad, 100, "Le nom").unwrap_err();
+            assert!(
+                err.contains("caractère invisible interdit"),
+                "{bad:?}: {err}"
+            );
+        }
+        assert!(required_text("Sir\0ha", 100, "Le nom")
+            .unwrap_err()
+            .contains("position 4"));
+        // Notes may have several lines, never a NUL.
+        assert_eq!(
+            optional_lines("Stand B12\nAllée 3", 100, "Les notes"),
+            Ok(Some("Stand B12\nAllée 3".into()))
+        );
+        assert!(optional_lines("a\0b", 100, "Les notes").is_err());
+        // Accents, apostrophes and non-Latin scripts are text, not controls.
+        assert!(required_text("Équip’Hôtel — 東京", 100, "Le nom").is_ok());
     }
 
     #[test]

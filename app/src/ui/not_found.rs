@@ -33,3 +33,19 @@ pub fn NotFoundOr(errors: ArcRwSignal<Errors>) -> impl IntoView {
         </section>
     }
 }
+
+/// The errors of a list or a form, in an alert (French messages from the server).
+#[component]
+pub fn ErrorsAlert(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    view! {
+        <div class="alert error" role="alert">
+            {move || {
+                errors
+                    .get()
+                    .into_iter()
+                    .map(|(_, e)| view! { <p>{e.to_string()}</p> })
+                    .collect_view()
+            }}
+        </div>
+    }
+}
