@@ -40,14 +40,21 @@ pub enum Command {
         #[arg(long)]
         owner: Option<String>,
     },
-    /// Mint a short-lived internal API token for a user (JSON on stdout).
+    /// Mint a short-lived internal API token for a user, or revoke tokens (JSON on stdout).
     Token {
-        /// The user: their id, or an email that matches exactly one user.
-        #[arg(long)]
-        owner: String,
-        /// Validity in minutes.
-        #[arg(long, default_value_t = 15)]
+        /// The user: their id, or an email that matches exactly one user (Microsoft does not
+        /// verify emails: this is for administrators, never for deciding who a request is).
+        #[arg(long, required_unless_present = "revoke")]
+        owner: Option<String>,
+        /// Validity in minutes, 1 to 1440 (24 hours).
+        #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(i64).range(1..=1440))]
         ttl_minutes: i64,
+        /// Revoke the token with this id (the `id` printed when it was minted).
+        #[arg(long, conflicts_with_all = ["owner", "revoke_all"])]
+        revoke: Option<uuid::Uuid>,
+        /// Revoke every token of `--owner`.
+        #[arg(long, requires = "owner")]
+        revoke_all: bool,
     },
 }
 
@@ -78,13 +85,40 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string(&seeded)?);
             Ok(())
         }
-        Command::Token { owner, ttl_minutes } => {
+        Command::Token {
+            owner,
+            ttl_minutes,
+            revoke,
+            revoke_all,
+        } => {
+            use app::auth::repo;
             let pool = startup::connect_database(&config).await?;
-            let user = app::auth::repo::resolve_owner(&pool, &owner)
+            if let Some(id) = revoke {
+                let revoked = repo::revoke_api_token(&pool, id).await?;
+                anyhow::ensure!(revoked, "no live token has the id {id}");
+                println!("{}", serde_json::json!({ "revoked": [id] }));
+                return Ok(());
+            }
+            let owner = owner.expect("clap requires --owner without --revoke");
+            let user = repo::resolve_owner(&pool, &owner)
                 .await
                 .map_err(anyhow::Error::msg)?;
-            let token =
-                crate::auth::tokens::mint(config.token_secret.expose(), user.id, ttl_minutes * 60)?;
+            if revoke_all {
+                let count = repo::revoke_user_api_tokens(&pool, user.id).await?;
+                println!(
+                    "{}",
+                    serde_json::json!({ "user": user, "revoked_count": count })
+                );
+                return Ok(());
+            }
+            let token = crate::auth::tokens::issue(
+                &pool,
+                config.token_secret.expose(),
+                user.id,
+                ttl_minutes * 60,
+                None,
+            )
+            .await?;
             println!("{}", serde_json::json!({ "user": user, "token": token }));
             Ok(())
         }

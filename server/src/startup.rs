@@ -173,15 +173,18 @@ impl Application {
     }
 }
 
-/// Deletes expired sessions every hour (loading already ignores them).
+/// Deletes expired sessions and API tokens every hour (loading already ignores them).
 async fn sweep_expired_sessions(pool: PgPool) {
     use tower_sessions::session_store::ExpiredDeletion;
-    let store = auth::PgSessionStore::new(pool);
+    let store = auth::PgSessionStore::new(pool.clone());
     let mut every = tokio::time::interval(Duration::from_secs(3600));
     loop {
         every.tick().await;
         if let Err(e) = store.delete_expired().await {
             tracing::warn!(error = %e, "sweeping expired sessions");
+        }
+        if let Err(e) = app::auth::repo::delete_expired_api_tokens(&pool).await {
+            tracing::warn!(error = %e, "sweeping expired API tokens");
         }
     }
 }

@@ -424,9 +424,27 @@ async fn an_internal_token_works_until_tampered_or_expired(pool: PgPool) {
     assert_eq!(res.json::<Value>().await.unwrap()["error"], "unauthorized");
 
     let user_id = uuid::Uuid::parse_str(&issued_user(&browser).await).unwrap();
-    let expired =
-        server::auth::tokens::mint(app.state.config.token_secret.expose(), user_id, -10).unwrap();
+    let expired = server::auth::tokens::issue(
+        &app.state.pool,
+        app.state.config.token_secret.expose(),
+        user_id,
+        -10,
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(me(expired.token).await.status(), 401);
+    // Well signed but never issued (unknown id): refused.
+    let secret = app.state.config.token_secret.expose();
+    let unrecorded = server::auth::tokens::issue(&app.state.pool, secret, user_id, 60, None)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM api_tokens WHERE id = $1")
+        .bind(unrecorded.id)
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    assert_eq!(me(unrecorded.token).await.status(), 401);
 
     // A token cannot mint another one.
     let res = app
@@ -437,6 +455,41 @@ async fn an_internal_token_works_until_tampered_or_expired(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn signing_out_revokes_the_tokens_the_session_asked_for(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let browser = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let other_tablet = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let token = |b: &common::Browser| {
+        let b = b.clone();
+        async move {
+            let issued: Value = b.post_form("/auth/token", &[]).await.json().await.unwrap();
+            issued["token"].as_str().unwrap().to_owned()
+        }
+    };
+    let mine = token(&browser).await;
+    let theirs = token(&other_tablet).await;
+    let me = |t: String| {
+        let client = app.client.clone();
+        let url = app.url("/me");
+        async move {
+            client
+                .get(url)
+                .bearer_auth(t)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(me(mine.clone()).await, 200);
+    browser.post_form("/auth/logout", &[]).await;
+    assert_eq!(me(mine).await, 401, "the signed-out session's token");
+    assert_eq!(me(theirs).await, 200, "another session's token lives on");
     app.shutdown().await.unwrap();
 }
 
@@ -503,15 +556,17 @@ async fn spine_token_mints_a_token_for_a_user_named_by_email(pool: PgPool) {
         options.get_port(),
         options.get_database().unwrap()
     );
-    let spine = |owner: &str| {
+    let spine_with = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_spine"))
-            .args(["token", "--owner", owner])
+            .arg("token")
+            .args(args)
             .env("DATABASE_URL", &database_url)
             .env("SPINE_TOKEN_SECRET", app.state.config.token_secret.expose())
             .env("SPINE_LOG", "error")
             .output()
             .unwrap()
     };
+    let spine = |owner: &str| spine_with(&["--owner", owner]);
     let out = spine(CLAIRE);
     assert!(
         out.status.success(),
@@ -533,6 +588,48 @@ async fn spine_token_mints_a_token_for_a_user_named_by_email(pool: PgPool) {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("matches 2 users"), "{err}");
+
+    // At most 24 hours.
+    let out = spine_with(&["--owner", CLAIRE, "--ttl-minutes", "1441"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1..=1440"));
+
+    // Revoked by id, it opens nothing any more.
+    let id = printed["token"]["id"].as_str().unwrap();
+    let out = spine_with(&["--revoke", id]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status = |token: String| {
+        let client = app.client.clone();
+        let url = app.url("/me");
+        async move {
+            client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(status(token.to_owned()).await, 401);
+    let out = spine_with(&["--revoke", id]);
+    assert!(!out.status.success(), "revoking twice says so");
+
+    // Every token of a rep at once.
+    let fresh: Value = serde_json::from_slice(&spine(CLAIRE).stdout).unwrap();
+    let fresh = fresh["token"]["token"].as_str().unwrap().to_owned();
+    assert_eq!(status(fresh.clone()).await, 200);
+    let out = spine_with(&["--owner", CLAIRE, "--revoke-all"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(status(fresh).await, 401);
     app.shutdown().await.unwrap();
 }
 

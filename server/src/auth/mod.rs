@@ -121,22 +121,23 @@ pub async fn authenticate(
     next: Next,
 ) -> Response {
     if let Some(value) = req.headers().get(header::AUTHORIZATION) {
-        let user_id = value
+        let verified = value
             .to_str()
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
             .and_then(|token| {
                 tokens::verify(state.config.token_secret.expose(), token.trim()).ok()
             });
-        let Some(user_id) = user_id else {
+        let Some(verified) = verified else {
             return unauthorized("Jeton invalide ou expiré.");
         };
-        match repo::find_user(&state.pool, user_id).await {
+        match repo::find_api_token_user(&state.pool, verified.id, verified.user).await {
             Ok(Some(user)) => {
                 req.extensions_mut().insert(user);
                 req.extensions_mut().insert(AuthMethod::Bearer);
             }
-            Ok(None) => return unauthorized("Jeton invalide ou expiré."),
+            // Revoked (sign-out, `spine token --revoke`), or its user is gone.
+            Ok(None) => return unauthorized("Jeton invalide, expiré ou révoqué."),
             Err(e) => {
                 tracing::error!(error = %e, "loading the token's user");
                 return unavailable();
@@ -257,6 +258,7 @@ async fn issue_token(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Extension(method): Extension<AuthMethod>,
+    session: Session,
 ) -> Response {
     if method != AuthMethod::Session {
         return (
@@ -268,11 +270,17 @@ async fn issue_token(
         )
             .into_response();
     }
-    match tokens::mint(
+    // Tied to this browser session: signing out revokes it.
+    let session_key = session.id().map(|id| session_store::session_key(&id));
+    match tokens::issue(
+        &state.pool,
         state.config.token_secret.expose(),
         user.id,
         tokens::TOKEN_TTL_SECONDS,
-    ) {
+        session_key.as_deref(),
+    )
+    .await
+    {
         Ok(token) => Json(token).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "minting a token");
@@ -281,8 +289,16 @@ async fn issue_token(
     }
 }
 
-/// `POST /auth/logout`: ends the session everywhere it was stored.
-async fn logout(session: Session) -> Response {
+/// `POST /auth/logout`: ends the session everywhere it was stored, and revokes the API tokens
+/// it asked for.
+async fn logout(State(state): State<AppState>, session: Session) -> Response {
+    if let Some(id) = session.id() {
+        let key = session_store::session_key(&id);
+        if let Err(e) = repo::revoke_session_api_tokens(&state.pool, &key).await {
+            tracing::error!(error = %e, "revoking the session's tokens");
+            return unavailable();
+        }
+    }
     if let Err(e) = session.flush().await {
         tracing::error!(error = %e, "ending the session");
         return unavailable();

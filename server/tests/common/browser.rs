@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use reqwest::{Response, Url};
 
+#[derive(Clone)]
 pub struct Browser {
     pub client: reqwest::Client,
     pub origin: String,
