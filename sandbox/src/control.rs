@@ -25,6 +25,16 @@ pub(crate) enum Fault {
     WrongIssuer,
     /// Not the nonce of the authorization request.
     WrongNonce,
+    /// No nonce at all.
+    MissingNonce,
+    /// A `tid` that is not a GUID (and the issuer that goes with it).
+    NonGuidTid,
+    /// Not signed: `alg: none` and an empty signature.
+    AlgNone,
+    /// Signed with HS256 using the client secret, as if the client shared a key.
+    Hs256,
+    /// Issued to the client and to another audience.
+    SeveralAudiences,
 }
 
 #[derive(Deserialize)]

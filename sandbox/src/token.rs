@@ -528,6 +528,37 @@ impl Issue<'_> {
                 claims.iss = format!("{}/{other}/v2.0", app.base_url);
             }
             Some(Fault::WrongNonce) => claims.nonce = Some(random_token(16)),
+            Some(Fault::MissingNonce) => claims.nonce = None,
+            Some(Fault::NonGuidTid) => {
+                let mut claims = serde_json::to_value(&claims)?;
+                claims["tid"] = "not-a-guid".into();
+                claims["iss"] = format!("{}/not-a-guid/v2.0", app.base_url).into();
+                return key.sign(&claims);
+            }
+            Some(Fault::AlgNone) => {
+                use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+                let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+                let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims)?);
+                return Ok(format!("{header}.{payload}."));
+            }
+            Some(Fault::Hs256) => {
+                let secret = app
+                    .client(self.client_id)
+                    .map(|c| c.client_secret.clone())
+                    .unwrap_or_default();
+                let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+                header.kid = Some(app.key.kid.clone());
+                return Ok(jsonwebtoken::encode(
+                    &header,
+                    &claims,
+                    &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+                )?);
+            }
+            Some(Fault::SeveralAudiences) => {
+                let mut claims = serde_json::to_value(&claims)?;
+                claims["aud"] = json!([self.client_id, Uuid::new_v4().to_string()]);
+                return key.sign(&claims);
+            }
         }
         key.sign(&claims)
     }
