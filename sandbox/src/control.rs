@@ -37,6 +37,21 @@ pub(crate) enum Fault {
     SeveralAudiences,
 }
 
+/// `POST /_sandbox/rotate-key` → 204: tokens are signed from now on with a new key under a
+/// new kid, which the JWKS publishes beside the old one (what Microsoft does).
+pub(crate) async fn rotate_key(State(app): State<Arc<App>>) -> Response {
+    match app.rotated.get_or_try_init(SigningKey::rotated).await {
+        Ok(key) => {
+            tracing::info!(kid = %key.kid, "signing key rotated");
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "could not generate the new key");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
 #[derive(Deserialize)]
 pub(crate) struct NextIdToken {
     fault: Fault,

@@ -78,6 +78,11 @@ impl SigningKey {
         Self::from_private(&key, None)
     }
 
+    /// A new key with a kid of its own, as after Microsoft rotates its signing keys.
+    pub async fn rotated() -> anyhow::Result<Self> {
+        Self::from_private(&generate().await?, None)
+    }
+
     /// A fresh key that claims to be `kid`: what an impostor would sign with.
     pub async fn impostor(kid: &str) -> anyhow::Result<Self> {
         Self::from_private(&generate().await?, Some(kid.to_owned()))

@@ -92,6 +92,7 @@ impl Sandbox {
             codes: Mutex::default(),
             next_fault: Mutex::default(),
             impostor: OnceCell::new(),
+            rotated: OnceCell::new(),
         });
         let router = router(app.clone(), config.enable_control);
         let (shutdown, stopped) = oneshot::channel::<()>();
@@ -125,7 +126,9 @@ impl Sandbox {
     /// Checks an access token issued by this sandbox (signature, Graph audience,
     /// expiry, issuer) and returns its claims.
     pub fn verify_access_token(&self, token: &str) -> anyhow::Result<AccessTokenClaims> {
-        self.app.key.verify_access_token(token, &self.app.base_url)
+        self.app
+            .signing_key()
+            .verify_access_token(token, &self.app.base_url)
     }
 
     /// Stops accepting connections and waits for the open ones to finish.
@@ -150,9 +153,17 @@ pub(crate) struct App {
     pub next_fault: Mutex<Option<control::Fault>>,
     /// The key of the `other_key` fault, made on first use.
     pub impostor: OnceCell<keys::SigningKey>,
+    /// After `/_sandbox/rotate-key`: the key every token is signed with from then on,
+    /// published beside the first one.
+    pub rotated: OnceCell<keys::SigningKey>,
 }
 
 impl App {
+    /// The key tokens are signed with now.
+    pub fn signing_key(&self) -> &keys::SigningKey {
+        self.rotated.get().unwrap_or(&self.key)
+    }
+
     pub fn client(&self, client_id: &str) -> Option<&ClientRegistration> {
         self.clients.iter().find(|c| c.client_id == client_id)
     }
@@ -182,7 +193,9 @@ fn router(app: Arc<App>, enable_control: bool) -> Router {
         )
         .route("/_sandbox/health", get(|| async { "ok" }));
     if enable_control {
-        router = router.route("/_sandbox/next-id-token", post(control::next_id_token));
+        router = router
+            .route("/_sandbox/next-id-token", post(control::next_id_token))
+            .route("/_sandbox/rotate-key", post(control::rotate_key));
     }
     router.with_state(app)
 }

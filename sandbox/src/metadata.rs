@@ -61,7 +61,9 @@ pub(crate) async fn keys(State(app): State<Arc<App>>, Path(tenant): Path<String>
         return AadError::unknown_tenant(&tenant).into_response();
     }
     let issuer = format!("{}/{{tenantid}}/v2.0", app.base_url);
-    Json(json!({ "keys": [app.key.jwk(&issuer)] })).into_response()
+    let mut keys = vec![app.key.jwk(&issuer)];
+    keys.extend(app.rotated.get().map(|key| key.jwk(&issuer)));
+    Json(json!({ "keys": keys })).into_response()
 }
 
 /// `GET /{tenant}/oauth2/v2.0/logout`: there is no session to end, so it only

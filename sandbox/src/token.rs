@@ -464,7 +464,7 @@ impl Issue<'_> {
             "scope": granted,
             "expires_in": EXPIRES_IN,
             "ext_expires_in": EXPIRES_IN,
-            "access_token": app.key.sign(&access)?,
+            "access_token": app.signing_key().sign(&access)?,
         });
         if has_scope(self.scope, "openid") {
             body["id_token"] = self.id_token(app, oid).await?.into();
@@ -503,7 +503,7 @@ impl Issue<'_> {
             uti: random_token(16),
             ver: "2.0",
         };
-        let mut key = &app.key;
+        let mut key = app.signing_key();
         match self.fault {
             None => {}
             Some(Fault::OtherKey) => {

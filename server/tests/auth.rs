@@ -138,6 +138,26 @@ async fn after_sign_in_the_rep_never_lands_on_another_site(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "app::MIGRATOR")]
+async fn after_microsoft_rotates_its_signing_key_reps_still_sign_in(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    // The first sign-in makes Spine fetch (and keep) the key set.
+    app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let res = app
+        .client
+        .post(format!("{}/_sandbox/rotate-key", app.sandbox.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    // Signed under a kid Spine has not seen: it fetches the key set again, once.
+    let browser = app.browser();
+    let landing = browser.sign_in(DEMO_TENANT_ID, CLAIRE).await;
+    assert_eq!(location(&landing), "/");
+    assert_eq!(browser.get("/me").await.status(), 200);
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
 async fn bad_id_tokens_are_refused_with_a_french_error_and_nothing_stored(pool: PgPool) {
     let app = spawn_app(pool.clone()).await;
     for fault in [

@@ -81,6 +81,9 @@ type MicrosoftClient = Client<
 /// Discovery document and keys are re-read after this long (Microsoft announces new signing
 /// keys well before it uses them).
 const PROVIDER_TTL: Duration = Duration::from_secs(3600);
+/// A token signed by a key Spine does not know makes it fetch the key set again, at most this
+/// often (Microsoft rotates keys; a stream of bad tokens must not turn into a stream of fetches).
+const REFETCH_AT_MOST_EVERY: Duration = Duration::from_secs(60);
 /// A sign-in started longer ago than this is refused.
 const PENDING_TTL_SECONDS: i64 = 15 * 60;
 const PENDING_KEY: &str = "oidc_pending";
@@ -134,6 +137,8 @@ pub struct Microsoft {
     client_secret: ClientSecret,
     redirect_uri: RedirectUrl,
     provider: RwLock<Option<(Instant, Arc<CoreProviderMetadata>)>>,
+    /// When a token under an unknown key last made Spine fetch the key set again.
+    last_refetch: std::sync::Mutex<Option<Instant>>,
 }
 
 impl Microsoft {
@@ -154,6 +159,7 @@ impl Microsoft {
             client_secret: ClientSecret::new(config.microsoft_client_secret.expose().to_string()),
             redirect_uri,
             provider: RwLock::new(None),
+            last_refetch: std::sync::Mutex::new(None),
         })
     }
 
@@ -163,6 +169,32 @@ impl Microsoft {
                 return Ok(provider.clone());
             }
         }
+        self.fetch_provider().await
+    }
+
+    /// The metadata and key set fetched again, unless an unknown key already made Spine do so
+    /// a moment ago.
+    async fn refetched_provider(&self) -> anyhow::Result<Arc<CoreProviderMetadata>> {
+        let recently = {
+            let mut last = self
+                .last_refetch
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let recently = last.is_some_and(|at| at.elapsed() < REFETCH_AT_MOST_EVERY);
+            if !recently {
+                *last = Some(Instant::now());
+            }
+            recently
+        };
+        if recently {
+            if let Some((_, provider)) = self.provider.read().await.as_ref() {
+                return Ok(provider.clone());
+            }
+        }
+        self.fetch_provider().await
+    }
+
+    async fn fetch_provider(&self) -> anyhow::Result<Arc<CoreProviderMetadata>> {
         let url = format!("{}/.well-known/openid-configuration", self.authority);
         let metadata: CoreProviderMetadata = self.get_json(&url).await?;
         let jwks: CoreJsonWebKeySet = self.get_json(metadata.jwks_uri().url().as_str()).await?;
@@ -311,7 +343,19 @@ pub async fn callback(
             Failure::CodeExchange
         })?;
 
-    let identity = verify_id_token(&client, &provider, &tokens, &pending.nonce)?;
+    let identity = match verify_id_token(&client, &provider, &tokens, &pending.nonce) {
+        // Microsoft rotated its keys since Spine fetched them: once more with the new set.
+        Err(Refusal::UnknownKey) => {
+            let provider = microsoft.refetched_provider().await.map_err(|e| {
+                tracing::error!(error = %e, "Microsoft discovery failed");
+                Failure::Unavailable
+            })?;
+            let client = microsoft.client(&provider);
+            verify_id_token(&client, &provider, &tokens, &pending.nonce)
+        }
+        verified => verified,
+    }
+    .map_err(|_| Failure::InvalidIdToken)?;
     let mut tx = state.pool.begin().await.map_err(|e| {
         tracing::error!(error = %e, "begin");
         Failure::Database
@@ -340,21 +384,37 @@ pub async fn callback(
     Ok(Redirect::to(&pending.next))
 }
 
+/// Why an ID token was not accepted.
+enum Refusal {
+    /// Signed under a key id the key set does not have (yet).
+    UnknownKey,
+    Invalid,
+}
+
 fn verify_id_token(
     client: &MicrosoftClient,
     provider: &CoreProviderMetadata,
     tokens: &MicrosoftTokenResponse,
     nonce: &str,
-) -> Result<MicrosoftIdentity, Failure> {
+) -> Result<MicrosoftIdentity, Refusal> {
+    use openidconnect::{ClaimsVerificationError, SignatureVerificationError};
     let refuse = |reason: &str| {
         tracing::warn!(reason, "ID token refused");
-        Failure::InvalidIdToken
+        Refusal::Invalid
     };
     let id_token = tokens.id_token().ok_or_else(|| refuse("no ID token"))?;
     let verifier = client.id_token_verifier().require_issuer_match(false);
     let claims = id_token
         .claims(&verifier, &Nonce::new(nonce.to_string()))
-        .map_err(|e| refuse(&e.to_string()))?;
+        .map_err(|e| match e {
+            ClaimsVerificationError::SignatureVerification(
+                SignatureVerificationError::NoMatchingKey,
+            ) => {
+                tracing::info!("ID token signed by a key not in the cached key set");
+                Refusal::UnknownKey
+            }
+            e => refuse(&e.to_string()),
+        })?;
 
     let extra = claims.additional_claims();
     let tid = Uuid::parse_str(&extra.tid).map_err(|_| refuse("tid is not a GUID"))?;
