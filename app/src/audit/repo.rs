@@ -65,3 +65,56 @@ pub async fn history(
     .fetch_all(db)
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::PgPool;
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn deleting_a_rep_keeps_the_log_rows_but_not_who_nor_the_data(pool: PgPool) {
+        let rep = Uuid::new_v4();
+        sqlx::query("INSERT INTO users (id, display_name, email) VALUES ($1, 'Claire Martin', 'claire@example.test')")
+            .bind(rep)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let entity = Uuid::new_v4();
+        let mut tx = pool.begin().await.unwrap();
+        record(
+            &mut tx,
+            Change {
+                owner: rep,
+                actor: rep,
+                entity_type: "campaign",
+                entity_id: entity,
+                action: "update",
+                before: Some(serde_json::json!({"city": "Lyon"})),
+                after: Some(serde_json::json!({"city": "Chassieu"})),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(rep)
+            .execute(&pool)
+            .await
+            .unwrap();
+        type Row = (
+            Option<Uuid>,
+            Option<Uuid>,
+            String,
+            Option<serde_json::Value>,
+            Option<serde_json::Value>,
+        );
+        let rows: Vec<Row> =
+            sqlx::query_as("SELECT owner_user_id, actor_user_id, action, before, after FROM audit_log WHERE entity_id = $1")
+                .bind(entity)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert_eq!(rows, vec![(None, None, "update".to_string(), None, None)]);
+    }
+}
