@@ -147,6 +147,16 @@ pub struct Config {
     )]
     pub session_max_hours: i64,
 
+    /// Sign-in attempts (`/auth/microsoft/login` and the callback) allowed per client address
+    /// and minute; far above a show floor behind one address.
+    #[arg(
+        long,
+        env = "SPINE_SIGN_IN_PER_MINUTE",
+        global = true,
+        default_value_t = 240
+    )]
+    pub sign_in_per_minute: u32,
+
     /// Starts with development secrets and the sandbox even though other machines can reach
     /// Spine: only for a demo on a real tablet over a local network (logged loudly).
     #[arg(

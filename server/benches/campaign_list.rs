@@ -73,6 +73,7 @@ async fn main() -> anyhow::Result<()> {
         token_secret: Secret::new(DEVELOPMENT_TOKEN_SECRET),
         session_idle_minutes: 60,
         session_max_hours: 24,
+        sign_in_per_minute: 240,
         allow_dev_secrets_on_network: false,
     };
     let pool = server::startup::connect_database(&config).await?;

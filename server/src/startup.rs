@@ -161,7 +161,9 @@ impl Application {
 
         let sweeper = tokio::spawn(sweep_expired_sessions(self.state.pool.clone()));
         let router = router(self.state, self.microsoft);
-        axum::serve(self.listener, router)
+        // The client's address (for the sign-in rate limit) is the connection's.
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(wait(stopped))
             .await
             .context("web server")?;
@@ -220,7 +222,10 @@ pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
     let app = Router::new()
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
-        .merge(auth::router(microsoft))
+        .merge(auth::router(
+            microsoft,
+            auth::rate_limit::SignInLimiter::new(state.config.sign_in_per_minute),
+        ))
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

@@ -92,6 +92,46 @@ async fn spine_asks_microsoft_with_pkce_s256_state_and_nonce(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "app::MIGRATOR")]
+async fn a_flood_of_sign_ins_from_one_address_is_slowed_and_the_others_are_not(pool: PgPool) {
+    let app = spawn_app_configured(pool, REDIS_URL, |c| c.sign_in_per_minute = 6).await;
+    let from = |ip: [u8; 4]| {
+        reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from(ip))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    };
+    let (flood, neighbour) = (from([127, 0, 0, 1]), from([127, 0, 0, 2]));
+    let login = |client: &reqwest::Client| {
+        let request = client.get(app.url("/auth/microsoft/login"));
+        async move { request.send().await.unwrap() }
+    };
+    for _ in 0..6 {
+        assert_eq!(login(&flood).await.status(), 303);
+    }
+    let refused = login(&flood).await;
+    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.headers()["retry-after"], "60");
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Trop de tentatives de connexion"));
+    // The callback counts too; another address is not concerned; a forged header changes nothing.
+    let callback = flood
+        .get(app.url("/auth/microsoft/callback?error=access_denied"))
+        .header("x-forwarded-for", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(callback.status(), 429);
+    assert_eq!(login(&neighbour).await.status(), 303);
+    // Pages are not limited.
+    assert_eq!(flood.get(app.url("/")).send().await.unwrap().status(), 200);
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
 async fn after_sign_in_the_rep_never_lands_on_another_site(pool: PgPool) {
     let app = spawn_app(pool).await;
     // Browsers drop tabs and newlines in URLs: `/\t/evil.example` becomes `//evil.example`.

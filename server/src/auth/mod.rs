@@ -3,6 +3,7 @@
 
 pub mod csrf;
 pub mod microsoft;
+pub mod rate_limit;
 pub mod session_store;
 pub mod tokens;
 
@@ -85,10 +86,16 @@ pub fn session_layer(state: &AppState) -> SessionManagerLayer<PgSessionStore> {
 }
 
 /// Routes of sign-in, sign-out, `/me` and internal tokens.
-pub fn router(microsoft: Arc<Microsoft>) -> Router<AppState> {
-    Router::new()
+pub fn router(microsoft: Arc<Microsoft>, limiter: rate_limit::SignInLimiter) -> Router<AppState> {
+    let sign_in = Router::new()
         .route("/auth/microsoft/login", get(microsoft::login))
         .route("/auth/microsoft/callback", get(microsoft::callback))
+        .route_layer(axum::middleware::from_fn_with_state(
+            limiter,
+            rate_limit::limit_sign_in,
+        ));
+    Router::new()
+        .merge(sign_in)
         .route("/auth/logout", post(logout))
         .route("/auth/token", post(issue_token))
         .route("/me", get(me))

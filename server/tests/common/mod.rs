@@ -97,6 +97,7 @@ pub fn test_config(namespace: &str) -> Config {
         token_secret: Secret::new(DEVELOPMENT_TOKEN_SECRET),
         session_idle_minutes: 60,
         session_max_hours: 24,
+        sign_in_per_minute: 240,
         allow_dev_secrets_on_network: false,
     }
 }
