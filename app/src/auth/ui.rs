@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     error::AppError,
-    ui::{lazy::lazy_page, query::Query},
+    ui::{lazy::lazy_page, query::Query, session::SessionLost},
 };
 
 /// What went wrong during sign-in, from the `erreur` code the callback redirects with.
@@ -28,6 +28,9 @@ pub fn sign_in_error_message(code: &str) -> &'static str {
             "Microsoft a renvoyé une identité que Spine n’a pas pu vérifier : connexion refusée. Réessayez ; si cela se reproduit, prévenez votre administrateur."
         }
         "indisponible" => "Le service de connexion Microsoft est injoignable. Réessayez dans un instant.",
+        "expiree" => {
+            "Votre session a expiré. Connectez-vous à nouveau : vous reviendrez à la page où vous étiez."
+        }
         _ => "La connexion a échoué. Recommencez.",
     }
 }
@@ -110,11 +113,15 @@ lazy_page!(AccountRoute => AccountPage,
 #[component]
 pub fn UserMenu() -> impl IntoView {
     let user = OnceResource::new(signed_in_user());
+    let lost = use_context::<SessionLost>();
     view! {
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
+            {move || {
+                // A request found the session gone: the rep is no longer signed in here.
+                let lost = lost.is_some_and(|SessionLost(lost)| lost.get());
+                Suspend::new(async move {
                 match user.await {
-                    Ok(Some(user)) => view! {
+                    Ok(Some(user)) if !lost => view! {
                         <div class="user-menu">
                             <a class="user-name" href="/compte">{user.name}</a>
                             // A plain form: signing out works before the WASM has loaded.
@@ -129,7 +136,7 @@ pub fn UserMenu() -> impl IntoView {
                         </div>
                     }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
@@ -141,6 +148,7 @@ mod tests {
     #[test]
     fn every_known_error_code_has_its_own_french_message() {
         let codes = [
+            "expiree",
             "refus",
             "session",
             "etat",

@@ -22,6 +22,7 @@ use crate::{
         params::resource_of_id,
         query::Query,
         server_form::{Fields, ServerForm},
+        session::ActionError,
     },
 };
 
@@ -203,11 +204,6 @@ fn CampaignFormView(
     let initial = current.as_ref().map(CampaignForm::from).unwrap_or_default();
     let selected = current.as_ref().map(|c| c.distributor_id);
     let error = move |field: &'static str| field_error(value, field);
-    let general = move || match value.get() {
-        Some(Err(e)) if e.fields.is_empty() => Some(e.to_string()),
-        Some(Err(_)) => Some("Certains champs sont à corriger.".to_string()),
-        _ => None,
-    };
     let field = move |name: &'static str,
                       label: &'static str,
                       value: String,
@@ -252,7 +248,7 @@ fn CampaignFormView(
                 {field("starts_on", "Début (jj/mm/aaaa)", initial.starts_on.clone(), "jj/mm/aaaa")}
                 {field("ends_on", "Fin (jj/mm/aaaa)", initial.ends_on.clone(), "jj/mm/aaaa")}
             </div>
-            {move || general().map(|e| view! { <p class="alert error" role="alert">{e}</p> })}
+            <ActionError value />
             <button type="submit">{if current.is_some() { "Enregistrer" } else { "Créer la campagne" }}</button>
         </ServerForm>
     }

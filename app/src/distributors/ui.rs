@@ -11,11 +11,12 @@ use crate::{
     error::AppError,
     page_data::{Decoded, PageData},
     ui::{
-        forms::{field_error, form_error},
+        forms::field_error,
         lazy::lazy_page,
-        not_found::NotFoundOr,
+        not_found::{ErrorsAlert, NotFoundOr},
         params::resource_of_id,
         server_form::{Fields, ServerForm},
+        session::ActionError,
     },
 };
 
@@ -102,17 +103,19 @@ lazy_page!(DistributorsRoute => DistributorsPage,
         } = this;
         let save = ServerAction::<SaveDistributor>::new();
         let delete = ServerAction::<DeleteDistributor>::new();
+        // The list is read again after a change, not after a refusal (which it would only echo).
         Effect::watch(
             move || (save.version().get(), delete.version().get()),
-            move |_, _, _| refresh.update(|n| *n += 1),
+            move |_, _, _| {
+                let done = |value: Option<Result<_, _>>| matches!(value, Some(Ok(_)));
+                if done(save.value().get_untracked().map(|r| r.map(|_| ())))
+                    || done(delete.value().get_untracked())
+                {
+                    refresh.update(|n| *n += 1);
+                }
+            },
             false,
         );
-        let delete_error = form_error(delete.value());
-        let save_error = move || match save.value().get() {
-            Some(Err(e)) if e.fields.is_empty() => Some(e.to_string()),
-            _ => None,
-        };
-
         view! {
         <Title text="Distributeurs" />
         <h1>"Distributeurs"</h1>
@@ -120,13 +123,13 @@ lazy_page!(DistributorsRoute => DistributorsPage,
             <h2>"Nouveau distributeur"</h2>
             <ServerForm action=save read=read_distributor_form class="stack">
                 <DistributorFields action=save current=None />
-                {move || save_error().map(|e| view! { <p class="alert error" role="alert">{e}</p> })}
+                <ActionError value=save.value() />
                 <button type="submit">"Ajouter le distributeur"</button>
             </ServerForm>
         </section>
-        {move || delete_error().map(|e| view! { <p class="alert error" role="alert">{e}</p> })}
+        <ActionError value=delete.value() />
         <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
-            <ErrorBoundary fallback=|_| view! { <p class="alert error">"Liste indisponible."</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorsAlert errors /> }>
                 {move || Suspend::new(async move {
                     distributors.await.decoded().map(|list| {
                         if list.is_empty() {
@@ -209,10 +212,6 @@ lazy_page!(DistributorEditRoute => DistributorEditPage,
     |this| {
         let distributor = this.distributor;
         let save = ServerAction::<SaveDistributor>::new();
-        let save_error = move || match save.value().get() {
-            Some(Err(e)) if e.fields.is_empty() => Some(e.to_string()),
-            _ => None,
-        };
         view! {
         <Title text="Modifier le distributeur" />
         <p><a class="back" href="/distributeurs">"← Distributeurs"</a></p>
@@ -224,7 +223,7 @@ lazy_page!(DistributorEditRoute => DistributorEditPage,
                         <section class="card">
                             <ServerForm action=save read=read_distributor_form class="stack">
                                 <DistributorFields action=save current=Some(d) />
-                                {move || save_error().map(|e| view! { <p class="alert error" role="alert">{e}</p> })}
+                                <ActionError value=save.value() />
                                 <button type="submit">"Enregistrer"</button>
                             </ServerForm>
                         </section>

@@ -150,21 +150,6 @@ where
     }
 }
 
-/// The form-level message (not tied to a field) of the last answer, if any.
-pub fn form_error<T, S>(value: S) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static
-where
-    S: leptos::prelude::Get<Value = Option<Result<T, crate::error::AppError>>>
-        + Copy
-        + Send
-        + Sync
-        + 'static,
-{
-    move || match value.get() {
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ use crate::VERSION;
 /// browser only, so end-to-end tests can tell a hydrated page from server HTML.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    crate::ui::session::provide_session_lost();
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
 

@@ -8,3 +8,4 @@ pub mod not_found;
 pub mod params;
 pub mod query;
 pub mod server_form;
+pub mod session;

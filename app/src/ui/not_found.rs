@@ -21,9 +21,21 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
-/// The errors of a detail page: most often another rep's (or a deleted) item.
+/// Whether one of `errors` says the session is gone.
+fn session_lost(errors: &ArcRwSignal<Errors>) -> bool {
+    errors.read().iter().any(|(_, e)| {
+        e.downcast_ref::<crate::error::AppError>()
+            .is_some_and(crate::ui::session::is_session_lost)
+    })
+}
+
+/// The errors of a detail page: most often another rep's (or a deleted) item, or a session
+/// that ended under the open page.
 #[component]
 pub fn NotFoundOr(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    if session_lost(&errors) {
+        return view! { <crate::ui::session::SessionExpired /> }.into_any();
+    }
     view! {
         <section class="not-found">
             <h1>"Introuvable"</h1>
@@ -32,11 +44,15 @@ pub fn NotFoundOr(errors: ArcRwSignal<Errors>) -> impl IntoView {
             <p><a class="back" href="/campagnes">"Revenir aux campagnes"</a></p>
         </section>
     }
+    .into_any()
 }
 
 /// The errors of a list or a form, in an alert (French messages from the server).
 #[component]
 pub fn ErrorsAlert(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    if session_lost(&errors) {
+        return view! { <crate::ui::session::SessionExpired /> }.into_any();
+    }
     view! {
         <div class="alert error" role="alert">
             {move || {
@@ -48,4 +64,5 @@ pub fn ErrorsAlert(errors: ArcRwSignal<Errors>) -> impl IntoView {
             }}
         </div>
     }
+    .into_any()
 }

@@ -102,11 +102,18 @@ pub fn router(microsoft: Arc<Microsoft>, limiter: rate_limit::SignInLimiter) -> 
         .layer(Extension(microsoft))
 }
 
+/// 401 JSON, readable by API clients (`error`) and by the app as a server function's error
+/// (`kind`), so a page can tell the session is gone.
 fn unauthorized(message: &str) -> Response {
     (
         StatusCode::UNAUTHORIZED,
         [(header::WWW_AUTHENTICATE, "Bearer")],
-        Json(serde_json::json!({ "error": "unauthorized", "message": message })),
+        Json(serde_json::json!({
+            "error": "unauthorized",
+            "kind": "unauthorized",
+            "message": message,
+            "request_id": null,
+        })),
     )
         .into_response()
 }
@@ -209,7 +216,7 @@ pub async fn require_sign_in(req: Request, next: Next) -> Response {
     let path = req.uri().path();
     if path.starts_with("/api/") {
         if !PUBLIC_SERVER_FNS.contains(&path) {
-            return unauthorized("Veuillez vous connecter.");
+            return unauthorized("Votre session a expiré : reconnectez-vous pour continuer.");
         }
     } else if matches!(*req.method(), Method::GET | Method::HEAD) && !PUBLIC_PAGES.contains(&path) {
         let wanted = req
