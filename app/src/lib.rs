@@ -38,8 +38,8 @@ use leptos_router::{
 };
 
 use auth::ui::AccountRoute;
-use campaigns::ui::{CampaignEditRoute, CampaignHubRoute, CampaignNewRoute, CampaignsRoute};
-use distributors::ui::{DistributorEditRoute, DistributorsRoute};
+use campaigns::ui::{CampaignFormRoute, CampaignHubRoute, CampaignsRoute};
+use distributors::ui::{DistributorEditRoute, DistributorNewRoute, DistributorsRoute};
 
 pub use ui::layout::Layout;
 
@@ -54,6 +54,11 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     state::provide_request_nonce();
+    // A page answering a plain post stays plain (see `ui::flash`).
+    #[cfg(feature = "ssr")]
+    let hydrate = !ui::flash::is_plain_page();
+    #[cfg(not(feature = "ssr"))]
+    let hydrate = true;
 
     view! {
         <!DOCTYPE html>
@@ -64,7 +69,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                {hydrate.then(|| view! { <HydrationScripts options /> })}
                 <MetaTags />
             </head>
             <body>
@@ -79,6 +84,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    ui::flash::provide_flash();
 
     view! {
         <Title formatter=|page: String| {
@@ -87,15 +93,16 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=ui::not_found::NotFound>
-                    <Route path=path!("/") view=ui::home::HomePage />
+                    <Route path=path!("/") view=ui::home::HomePage ssr=SsrMode::Async />
                     <Route path=path!("/connexion") view=auth::ui::SignInPage />
                     <Route path=path!("/compte") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/distributeurs") view={Lazy::<DistributorsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/distributeurs/nouveau") view={Lazy::<DistributorNewRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/distributeurs/:id") view={Lazy::<DistributorEditRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes") view={Lazy::<CampaignsRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/campagnes/nouvelle") view={Lazy::<CampaignNewRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/campagnes/nouvelle") view={Lazy::<CampaignFormRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id") view={Lazy::<CampaignHubRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/campagnes/:id/modifier") view={Lazy::<CampaignEditRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/campagnes/:id/modifier") view={Lazy::<CampaignFormRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>
@@ -110,11 +117,12 @@ pub async fn preload_page(path: &str) -> bool {
     let _ = match segments.as_slice() {
         ["compte"] => AccountRoute::preload_chunk().await,
         ["distributeurs"] => DistributorsRoute::preload_chunk().await,
+        ["distributeurs", "nouveau"] => DistributorNewRoute::preload_chunk().await,
         ["distributeurs", _] => DistributorEditRoute::preload_chunk().await,
         ["campagnes"] => CampaignsRoute::preload_chunk().await,
-        ["campagnes", "nouvelle"] => CampaignNewRoute::preload_chunk().await,
+        ["campagnes", "nouvelle"] => CampaignFormRoute::preload_chunk().await,
         ["campagnes", _] => CampaignHubRoute::preload_chunk().await,
-        ["campagnes", _, "modifier"] => CampaignEditRoute::preload_chunk().await,
+        ["campagnes", _, "modifier"] => CampaignFormRoute::preload_chunk().await,
         _ => return false,
     };
     true

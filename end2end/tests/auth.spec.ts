@@ -1,5 +1,5 @@
 import { test, expect, hydrated } from './fixtures';
-import { signIn } from './helpers';
+import { addDistributor, signIn } from './helpers';
 
 test('a rep signs in with Microsoft, sees their name, signs out, and is asked to sign in again', async ({ page }) => {
   // A protected page sends a visitor to the sign-in page.
@@ -43,11 +43,9 @@ test('after signing out on a shared tablet, Back does not show the previous rep\
 
 test('when the session ends under an open page, the rep is told, signs in again and loses nothing typed', async ({ page, consoleErrors }) => {
   await signIn(page, 'Claire Martin');
-  await page.goto('/distributeurs');
+  await addDistributor(page, 'Avant expiration');
+  await page.goto('/distributeurs/nouveau');
   await hydrated(page);
-  await page.getByLabel('Nom du distributeur').fill('Avant expiration');
-  await page.getByRole('button', { name: 'Ajouter le distributeur' }).click();
-  await expect(page.getByRole('link', { name: 'Avant expiration' })).toBeVisible();
 
   // The session ends (expired on the server, or signed out in another tab).
   const cookies = await page.context().cookies();
@@ -59,7 +57,7 @@ test('when the session ends under an open page, the rep is told, signs in again 
   await expect(page.getByText('Votre session a expiré.')).toBeVisible();
   await expect(page.getByLabel('Nom du distributeur')).toHaveValue('Saisi pendant l’absence');
   const again = page.getByRole('link', { name: 'Se reconnecter (nouvel onglet)' });
-  await expect(again).toHaveAttribute('href', '/connexion?next=/distributeurs&erreur=expiree');
+  await expect(again).toHaveAttribute('href', '/connexion?next=/distributeurs/nouveau&erreur=expiree');
   // The header no longer names the rep.
   await expect(page.locator('.user-menu .user-name')).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Se connecter', exact: true })).toBeVisible();
@@ -67,11 +65,11 @@ test('when the session ends under an open page, the rep is told, signs in again 
   // Signed in again (another tab shares the cookies): the same submit now works.
   await page.context().addCookies(cookies);
   await page.getByRole('button', { name: 'Ajouter le distributeur' }).click();
-  await expect(page.getByRole('link', { name: 'Saisi pendant l’absence' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Saisi pendant l’absence', exact: true })).toBeVisible();
 
   // A page: "expired", not "not found" or "invalid request", and a way back to it.
   await page.context().clearCookies();
-  await page.getByRole('link', { name: 'Avant expiration' }).click();
+  await page.getByRole('link', { name: 'Avant expiration', exact: true }).click();
   await expect(page.getByText('Votre session a expiré.')).toBeVisible();
   await expect(page.getByText('Introuvable')).toHaveCount(0);
   await page.getByRole('link', { name: 'Se reconnecter', exact: true }).click();

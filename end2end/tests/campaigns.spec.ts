@@ -1,14 +1,10 @@
 import { test, expect, hydrated } from './fixtures';
-import { signIn } from './helpers';
+import { addDistributor, signIn } from './helpers';
 
 test('a rep creates a distributor and a campaign, finds, edits and archives it, sees its history; another rep sees none of it', async ({ page, browser }) => {
   await signIn(page, 'Claire Martin');
 
-  await page.goto('/distributeurs');
-  await hydrated(page);
-  await page.getByLabel('Nom du distributeur').fill('Métro Lyon');
-  await page.getByRole('button', { name: 'Ajouter le distributeur' }).click();
-  await expect(page.getByRole('link', { name: 'Métro Lyon' })).toBeVisible();
+  await addDistributor(page, 'Métro Lyon');
 
   await page.goto('/campagnes/nouvelle');
   await hydrated(page);
@@ -64,23 +60,25 @@ test('a rep creates a distributor and a campaign, finds, edits and archives it, 
   // A distributor in use is not deleted, and deleting asks first.
   await page.goto('/distributeurs');
   await hydrated(page);
-  await page.getByRole('button', { name: 'Supprimer Métro Lyon' }).click();
-  await page.getByRole('button', { name: 'Annuler' }).click();
-  await page.getByRole('button', { name: 'Supprimer Métro Lyon' }).click();
+  await page.getByRole('link', { name: 'Supprimer Métro Lyon' }).click();
+  await page.getByRole('link', { name: 'Annuler' }).click();
+  await page.getByRole('link', { name: 'Supprimer Métro Lyon' }).click();
   await page.getByRole('button', { name: 'Confirmer la suppression de Métro Lyon' }).click();
   await expect(page.getByRole('alert')).toContainText('Métro Lyon est utilisé par 1 campagne');
-  await expect(page.getByRole('link', { name: 'Métro Lyon' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Métro Lyon', exact: true })).toBeVisible();
 
   // Another rep sees none of it.
   const other = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'fr-FR' });
   const julien = await other.newPage();
   await signIn(julien, 'Julien Bernard');
   await julien.goto('/campagnes?statut=archivees');
-  await expect(julien.getByText('Aucune campagne ne correspond.')).toBeVisible();
+  await expect(julien.getByText('Vous n’avez pas encore de campagne.', { exact: false })).toBeVisible();
+  await expect(julien.getByRole('link', { name: 'Créer votre première campagne' })).toBeVisible();
   const response = await julien.goto(hub);
   expect(response?.status()).toBe(404);
-  await expect(julien.getByText('Élément introuvable.')).toBeVisible();
+  await expect(julien.getByRole('heading', { name: 'Campagne introuvable' })).toBeVisible();
+  await expect(julien).toHaveTitle(/Campagne introuvable/);
   await julien.goto('/distributeurs');
-  await expect(julien.getByText('Aucun distributeur pour l’instant.')).toBeVisible();
+  await expect(julien.getByText('Aucun distributeur pour l’instant', { exact: false })).toBeVisible();
   await other.close();
 });

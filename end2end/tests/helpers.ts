@@ -21,3 +21,13 @@ export async function submitCampaign(
   await page.getByLabel('Fin (jj/mm/aaaa)').fill(campaign.ends);
   await page.getByRole('button', { name: /Créer la campagne|Enregistrer/ }).click();
 }
+
+/** Adds a distributor through its page; ends on the list, which shows it. */
+export async function addDistributor(page: Page, name: string) {
+  await page.goto('/distributeurs/nouveau');
+  await hydrated(page);
+  await page.getByLabel('Nom du distributeur').fill(name);
+  await page.getByRole('button', { name: 'Ajouter le distributeur' }).click();
+  await expect(page).toHaveURL(/\/distributeurs$/);
+  await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
+}

@@ -1,6 +1,6 @@
 import { Page } from '@playwright/test';
 import { test, expect, hydrated } from './fixtures';
-import { signIn, submitCampaign } from './helpers';
+import { addDistributor, signIn, submitCampaign } from './helpers';
 
 /** A page chunk: `split_<chunk>.<hash>.wasm` (the main WASM is `spine.<hash>.wasm`). */
 const chunkOf = (name: string) => new RegExp(`/pkg/split_spine_page_${name}\\.[\\w-]+\\.wasm$`);
@@ -33,19 +33,15 @@ async function windowKept(page: Page) {
 test('every lazy page comes alive opened directly and reached by a tap, and its HTML preloads its chunk', async ({ page }) => {
   await signIn(page, 'Claire Martin');
 
-  // /distributeurs opened directly: its HTML preloads its chunk beside the main WASM, the form
-  // works once hydrated.
-  const html = await (await page.request.get('/distributeurs')).text();
-  expect(html).toMatch(/<link(?=[^>]*rel="preload")(?=[^>]*\/pkg\/split_spine_page_distributors\.)[^>]*>/);
-  await page.goto('/distributeurs');
-  await hydrated(page);
-  await page.getByLabel('Nom du distributeur').fill('Chunk & Cie');
-  await page.getByRole('button', { name: 'Ajouter le distributeur' }).click();
-  await expect(page.getByRole('link', { name: 'Chunk & Cie' })).toBeVisible();
+  // /distributeurs/nouveau opened directly: its HTML preloads its chunk beside the main WASM,
+  // the form works once hydrated.
+  const html = await (await page.request.get('/distributeurs/nouveau')).text();
+  expect(html).toMatch(/<link(?=[^>]*rel="preload")(?=[^>]*\/pkg\/split_spine_page_distributor_new\.)[^>]*>/);
+  await addDistributor(page, 'Chunk & Cie');
 
   // /distributeurs/:id reached by a tap (client-side), then opened directly, edited.
   await markWindow(page);
-  await page.getByRole('link', { name: 'Chunk & Cie' }).click();
+  await page.getByRole('link', { name: 'Chunk & Cie', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Chunk & Cie');
   expect(await windowKept(page)).toBe(true);
   await page.goto(page.url());
@@ -139,7 +135,7 @@ test('a page whose code does not arrive says so in French, offers to reload, and
 
   // Still alive: another page works, and no crash banner.
   await page.getByRole('link', { name: 'Accueil' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Bienvenue sur Spine');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(/Aujourd’hui|Bienvenue sur Spine/);
   await expect(page.locator('#fatal-error')).toHaveCount(0);
 
   // The network is back: "Recharger" loads the page in full, and a tap on the page that failed
@@ -179,9 +175,10 @@ test('a page opened directly whose code does not arrive offers to reload instead
   await hydrated(page);
   await expect(page.locator('#fatal-error')).toHaveCount(0);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Distributeurs');
+  await page.getByRole('link', { name: 'Nouveau distributeur' }).click();
   await page.getByLabel('Nom du distributeur').fill('Après rechargement');
   await page.getByRole('button', { name: 'Ajouter le distributeur' }).click();
-  await expect(page.getByRole('link', { name: 'Après rechargement' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Après rechargement', exact: true })).toBeVisible();
 
   // The failed download and the stopped WASM were logged; nothing else.
   const unexpected = consoleErrors.filter(

@@ -275,7 +275,13 @@ impl Bench {
             .await?
             .context("session user exists")?;
         let filter = CampaignFilter::default();
-        Ok(repo::list(&self.pool, user.id, &filter, repo::PAGE_SIZE).await?)
+        Ok(repo::list(
+            &mut *self.pool.acquire().await?,
+            user.id,
+            &filter,
+            repo::PAGE_SIZE,
+        )
+        .await?)
     }
 
     /// Once, before timing: all three answer, and with the same campaigns.

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod health;
 pub mod limits;
+pub mod plain_forms;
 pub mod security;
 pub mod seed;
 pub mod shutdown;

@@ -173,7 +173,7 @@ pub async fn run(pool: &PgPool, owner_email: Option<&str>) -> anyhow::Result<See
             ..Default::default()
         };
         existing.extend(
-            campaigns::list(&mut *tx, user.id, &filter, 1000)
+            campaigns::list(&mut tx, user.id, &filter, 1000)
                 .await?
                 .items,
         );

@@ -19,7 +19,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{assets, auth, health, limits, security};
+use crate::{assets, auth, health, limits, plain_forms, security};
 
 /// Where the compiled site is, from the `LEPTOS_*` variables. Its file names carry content
 /// hashes when cargo-leptos wrote its hash file beside this binary (a release build), unless
@@ -175,7 +175,7 @@ impl Application {
     }
 }
 
-/// Deletes expired sessions and API tokens every hour (loading already ignores them).
+/// Deletes expired sessions, API tokens and idempotency keys every hour (loading already ignores them).
 async fn sweep_expired_sessions(pool: PgPool) {
     use tower_sessions::session_store::ExpiredDeletion;
     let store = auth::PgSessionStore::new(pool.clone());
@@ -187,6 +187,9 @@ async fn sweep_expired_sessions(pool: PgPool) {
         }
         if let Err(e) = app::auth::repo::delete_expired_api_tokens(&pool).await {
             tracing::warn!(error = %e, "sweeping expired API tokens");
+        }
+        if let Err(e) = app::db::delete_old_idempotency_keys(&pool).await {
+            tracing::warn!(error = %e, "sweeping idempotency keys");
         }
     }
 }
@@ -237,6 +240,7 @@ pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
             },
             shell,
         ))
+        .layer(axum::middleware::from_fn(plain_forms::plain_forms))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,

@@ -26,7 +26,7 @@ async fn new_distributor(rep: &Browser, name: &str) -> String {
         )
         .await;
     assert!(status < 400, "{status} {id}");
-    id.as_str().unwrap().to_owned()
+    id["value"].as_str().unwrap().to_owned()
 }
 
 async fn new_campaign(
@@ -50,7 +50,7 @@ async fn new_campaign(
         )
         .await;
     assert!(status < 400, "{status} {id}");
-    id.as_str().unwrap().to_owned()
+    id["value"].as_str().unwrap().to_owned()
 }
 
 #[sqlx::test(migrator = "app::MIGRATOR")]

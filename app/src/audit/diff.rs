@@ -41,78 +41,79 @@ impl AuditEntry {
         )
     }
 
-    /// Each field that changed, in French.
-    pub fn changes(&self) -> Vec<FieldChange> {
+    /// Each field that changed (for a creation, each that was set), in the form's order and
+    /// in French; `distributor_name` names a distributor id.
+    pub fn changes(&self, distributor_name: &dyn Fn(&str) -> String) -> Vec<FieldChange> {
         let empty = serde_json::Map::new();
-        let before = self
-            .before
-            .as_ref()
-            .and_then(|v| v.as_object())
-            .unwrap_or(&empty);
-        let after = self
-            .after
-            .as_ref()
-            .and_then(|v| v.as_object())
-            .unwrap_or(&empty);
-        let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
-        keys.sort();
-        keys.dedup();
-        let show = |v: Option<&serde_json::Value>| match v {
+        let object = |v: &Option<serde_json::Value>| {
+            v.as_ref()
+                .and_then(|v| v.as_object())
+                .cloned()
+                .unwrap_or_else(|| empty.clone())
+        };
+        let (before, after) = (object(&self.before), object(&self.after));
+        let created = self.before.is_none();
+        let show = |key: &str, v: Option<&serde_json::Value>| match v {
             None | Some(serde_json::Value::Null) => "—".to_string(),
             Some(serde_json::Value::Bool(true)) => "oui".to_string(),
             Some(serde_json::Value::Bool(false)) => "non".to_string(),
+            Some(serde_json::Value::String(s)) if key == "distributor_id" => distributor_name(s),
             Some(serde_json::Value::String(s)) => match parse_iso_date(s) {
                 Some(date) => format_french_date(date),
                 None => s.clone(),
             },
             Some(other) => other.to_string(),
         };
-        keys.into_iter()
-            .filter(|k| before.get(*k) != after.get(*k))
-            .map(|k| match k.as_str() {
-                // An id means nothing to a rep: say that it changed.
-                "distributor_id" if !before.is_empty() => FieldChange {
-                    field: "Distributeur".into(),
-                    before: "ancien".into(),
-                    after: "nouveau".into(),
+        let is_set =
+            |v: Option<&serde_json::Value>| !matches!(v, None | Some(serde_json::Value::Null));
+        FIELDS
+            .iter()
+            .filter(|(key, _)| before.get(*key) != after.get(*key))
+            .filter(|(key, _)| !created || is_set(after.get(*key)))
+            .map(|(key, label)| FieldChange {
+                field: label.to_string(),
+                before: if created {
+                    String::new()
+                } else {
+                    show(key, before.get(*key))
                 },
-                _ => FieldChange {
-                    field: field_label(k),
-                    before: show(before.get(k)),
-                    after: show(after.get(k)),
-                },
+                after: show(key, after.get(*key)),
             })
-            .filter(|change| !change.field.is_empty())
             .collect()
     }
 
+    /// Distributor ids this entry names (for [`AuditEntry::changes`] to show their names).
+    pub fn distributor_ids(&self) -> impl Iterator<Item = &str> {
+        [&self.before, &self.after]
+            .into_iter()
+            .filter_map(|v| v.as_ref()?.get("distributor_id")?.as_str())
+    }
+
     /// The entry as a history shows it.
-    pub fn to_history(&self) -> HistoryEntry {
+    pub fn to_history(&self, distributor_name: &dyn Fn(&str) -> String) -> HistoryEntry {
         HistoryEntry {
             at: self.at.to_rfc3339(),
             when: self.when(),
             actor_name: self.actor_name.clone(),
             action: self.action_label().to_string(),
-            changes: self.changes(),
+            changes: self.changes(distributor_name),
         }
     }
 }
 
-/// The French label of a logged field; empty for fields not shown.
-fn field_label(field: &str) -> String {
-    match field {
-        "name" => "Nom",
-        "venue" => "Lieu",
-        "city" => "Ville",
-        "starts_on" => "Début",
-        "ends_on" => "Fin",
-        "archived" => "Archivée",
-        "website" => "Site web",
-        "notes" => "Notes",
-        _ => "",
-    }
-    .to_string()
-}
+/// Logged fields shown in a history, in the order of their forms, with their French labels
+/// (a field not listed is not shown).
+const FIELDS: &[(&str, &str)] = &[
+    ("name", "Nom"),
+    ("distributor_id", "Distributeur"),
+    ("website", "Site web"),
+    ("venue", "Lieu"),
+    ("city", "Ville"),
+    ("starts_on", "Début"),
+    ("ends_on", "Fin"),
+    ("notes", "Notes"),
+    ("archived", "Archivée"),
+];
 
 #[cfg(test)]
 mod tests {
@@ -126,30 +127,67 @@ mod tests {
         }
     }
 
-    #[test]
-    fn changes_read_in_french_with_french_dates() {
-        let entry = AuditEntry {
+    fn entry(
+        action: &str,
+        before: Option<serde_json::Value>,
+        after: serde_json::Value,
+    ) -> AuditEntry {
+        AuditEntry {
             at: Utc::now(),
             at_paris: Utc::now().naive_utc(),
             actor_name: "Claire Martin".into(),
-            action: "update".into(),
-            before: Some(
-                serde_json::json!({"city": "Lyon", "ends_on": "2099-01-25", "distributor_id": "a"}),
+            action: action.into(),
+            before,
+            after: Some(after),
+        }
+    }
+
+    fn names(id: &str) -> String {
+        match id {
+            "a" => "Métro".into(),
+            "b" => "Promocash".into(),
+            _ => "distributeur supprimé".into(),
+        }
+    }
+
+    #[test]
+    fn changes_read_in_french_in_the_form_s_order_with_names_and_french_dates() {
+        let entry = entry(
+            "update",
+            Some(
+                serde_json::json!({"city": "Lyon", "ends_on": "2099-01-25", "distributor_id": "a", "name": "Sirha"}),
             ),
-            after: Some(
-                serde_json::json!({"city": "Chassieu", "ends_on": "2099-01-26", "distributor_id": "b"}),
-            ),
-        };
+            serde_json::json!({"city": "Chassieu", "ends_on": "2099-01-26", "distributor_id": "b", "name": "Sirha"}),
+        );
         assert_eq!(
-            entry.changes(),
+            entry.changes(&names),
             vec![
+                change("Distributeur", "Métro", "Promocash"),
                 change("Ville", "Lyon", "Chassieu"),
-                change("Distributeur", "ancien", "nouveau"),
                 change("Fin", "25/01/2099", "26/01/2099"),
             ]
         );
-        let shown = entry.to_history();
+        let shown = entry.to_history(&names);
         assert_eq!(shown.action, "Modification");
-        assert_eq!(shown.changes.len(), 3);
+        assert_eq!(entry.distributor_ids().collect::<Vec<_>>(), ["a", "b"]);
+    }
+
+    #[test]
+    fn a_creation_lists_what_was_set_and_nothing_blank() {
+        let entry = entry(
+            "create",
+            None,
+            serde_json::json!({"name": "Sirha", "distributor_id": "a", "venue": null, "city": null,
+                               "starts_on": "2099-01-21", "ends_on": "2099-01-25"}),
+        );
+        assert_eq!(
+            entry.changes(&names),
+            vec![
+                change("Nom", "", "Sirha"),
+                change("Distributeur", "", "Métro"),
+                change("Début", "", "21/01/2099"),
+                change("Fin", "", "25/01/2099"),
+            ]
+        );
     }
 }

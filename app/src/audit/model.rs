@@ -14,7 +14,7 @@ pub struct HistoryEntry {
     pub changes: Vec<FieldChange>,
 }
 
-/// A field that changed, in French.
+/// A field that changed, in French; `before` is empty for a field set at creation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldChange {
     pub field: String,

@@ -2,15 +2,21 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::{Campaign, CampaignFilter, CampaignForm, CampaignPage};
-use crate::{audit::HistoryEntry, error::AppError, page_data::PageData};
+use crate::{audit::HistoryEntry, error::AppError, page_data::PageData, ui::notice::Saved};
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use super::super::repo;
+    pub use super::super::{repo, StatusFilter};
+    pub use crate::distributors::repo as distributors;
+    pub use crate::ui::notice::Notice;
     pub use crate::{
-        audit::repo as audit, auth::require_user, db::Outcome, error::violated_constraint,
+        audit::repo as audit,
+        auth::require_user,
+        db::{self, Claim, Outcome},
+        error::violated_constraint,
         state::pool,
     };
+    pub use leptos::server_fn::ServerFn;
 }
 
 /// One page of the rep's campaigns.
@@ -26,7 +32,30 @@ pub async fn list_campaigns(filter: CampaignFilter) -> Result<PageData<CampaignP
             ..AppError::invalid(fields)
         }
     })?;
-    PageData::new(&repo::list(&pool()?, user.id, &filter, repo::PAGE_SIZE).await?)
+    let mut db = pool()?.acquire().await?;
+    PageData::new(&repo::list(&mut db, user.id, &filter, repo::PAGE_SIZE).await?)
+}
+
+/// The home page's day for a signed-in rep, as HTML (see `ui::home`): the shows running and
+/// the next three. A visitor gets nothing (the page then says what Spine does).
+#[server(endpoint = "today_html")]
+pub async fn today_html() -> Result<Option<String>, AppError> {
+    use ssr::*;
+    let Some(user) = crate::auth::current_user_from_request() else {
+        return Ok(None);
+    };
+    let mut db = pool()?.acquire().await?;
+    let of = |status| CampaignFilter {
+        status,
+        ..Default::default()
+    };
+    let running = repo::list(&mut db, user.id, &of(StatusFilter::Running), 10).await?;
+    let upcoming = repo::list(&mut db, user.id, &of(StatusFilter::Upcoming), 3).await?;
+    Ok(Some(super::today::html(
+        &running.items,
+        &upcoming.items,
+        running.owned,
+    )))
 }
 
 /// One campaign of the rep.
@@ -41,18 +70,25 @@ pub async fn get_campaign(id: Uuid) -> Result<PageData<Campaign>, AppError> {
 }
 
 /// Creates (no `id`) or updates (with the `version` the form was loaded at) a campaign, then
-/// opens it.
+/// opens it. A create posted twice with the same `key` creates once (see `db::claim`).
 #[server(endpoint = "save_campaign")]
 pub async fn save_campaign(
     id: Option<Uuid>,
     version: Option<i32>,
+    key: Option<Uuid>,
     form: CampaignForm,
-) -> Result<Uuid, AppError> {
+) -> Result<Saved<Uuid>, AppError> {
     use ssr::*;
     let user = require_user()?;
     let draft = form.validate().map_err(AppError::invalid)?;
     let pool = pool()?;
     let mut tx = pool.begin().await?;
+    if let (None, Some(key)) = (id, key) {
+        if let Claim::Done(id) = db::claim(&mut tx, user.id, key).await? {
+            return Ok(opened(id, "Campagne créée."));
+        }
+    }
+    let creating = id.is_none();
     let result = match id {
         None => repo::create(&mut tx, user.id, &draft)
             .await
@@ -74,25 +110,62 @@ pub async fn save_campaign(
         }
         Err(e) => return Err(e.into()),
     };
+    if let (true, Some(key)) = (creating, key) {
+        db::settle(&mut tx, user.id, key, id).await?;
+    }
     tx.commit().await?;
-    leptos_axum::redirect(&format!("/campagnes/{id}"));
-    Ok(id)
+    Ok(opened(
+        id,
+        if creating {
+            "Campagne créée."
+        } else {
+            "Modifications enregistrées."
+        },
+    ))
 }
 
-/// Archives a campaign (it leaves the lists but loses nothing) or restores it.
+/// Opens the campaign's page, saying what was done.
+#[cfg(feature = "ssr")]
+fn opened(id: Uuid, message: &str) -> Saved<Uuid> {
+    let page = format!("/campagnes/{id}");
+    leptos_axum::redirect(&page);
+    Saved {
+        value: id,
+        notice: ssr::Notice::new(message, page),
+    }
+}
+
+/// Archives a campaign (it leaves the lists but loses nothing) or restores it; archiving can
+/// be undone from its notice.
 #[server(endpoint = "set_campaign_archived")]
-pub async fn set_campaign_archived(id: Uuid, archived: bool) -> Result<(), AppError> {
+pub async fn set_campaign_archived(id: Uuid, archived: bool) -> Result<Saved<()>, AppError> {
     use ssr::*;
     let user = require_user()?;
     let pool = pool()?;
     let mut tx = pool.begin().await?;
     match repo::set_archived(&mut tx, user.id, id, archived).await? {
-        Outcome::Done(()) => {
-            tx.commit().await?;
-            Ok(())
-        }
-        _ => Err(AppError::not_found()),
+        Outcome::Done(()) => tx.commit().await?,
+        _ => return Err(AppError::not_found()),
     }
+    let page = format!("/campagnes/{id}");
+    let notice = if archived {
+        Notice::new(
+            "Campagne archivée : elle n’apparaît plus dans les listes, rien n’est perdu.",
+            page,
+        )
+        .with_undo(RestoreCampaign::url(), id)
+    } else {
+        Notice::new("Campagne restaurée.", page)
+    };
+    Ok(Saved { value: (), notice })
+}
+
+/// Restores an archived campaign (the "Annuler" of archiving).
+#[server(endpoint = "restore_campaign")]
+pub async fn restore_campaign(id: Uuid) -> Result<Saved<()>, AppError> {
+    let restored = set_campaign_archived(id, false).await?;
+    leptos_axum::redirect(&restored.notice.page);
+    Ok(restored)
 }
 
 /// Who changed the campaign, when, and what.
@@ -105,5 +178,17 @@ pub async fn campaign_history(id: Uuid) -> Result<PageData<Vec<HistoryEntry>>, A
         return Err(AppError::not_found());
     }
     let entries = audit::history(&pool, user.id, "campaign", id).await?;
-    PageData::new(&entries.iter().map(|e| e.to_history()).collect())
+    let ids: Vec<Uuid> = entries
+        .iter()
+        .flat_map(|e| e.distributor_ids())
+        .filter_map(|id| Uuid::parse_str(id).ok())
+        .collect();
+    let names = distributors::names(&pool, user.id, &ids).await?;
+    let name_of = |id: &str| {
+        Uuid::parse_str(id)
+            .ok()
+            .and_then(|id| names.get(&id).cloned())
+            .unwrap_or_else(|| "distributeur supprimé".to_string())
+    };
+    PageData::new(&entries.iter().map(|e| e.to_history(&name_of)).collect())
 }

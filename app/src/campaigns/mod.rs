@@ -4,6 +4,8 @@ pub mod api;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod today;
 pub mod ui;
 
 pub use model::*;

@@ -123,12 +123,14 @@ impl StatusFilter {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CampaignFilter {
-    /// Part of the name, accents and case ignored.
+    /// Words of the name, venue or city, accents, case and punctuation ignored.
     pub q: Option<String>,
     pub status: StatusFilter,
     pub distributor: Option<Uuid>,
     /// Opaque position after which the page starts (keyset pagination).
     pub after: Option<String>,
+    /// Opaque position before which the page ends (the previous page).
+    pub before: Option<String>,
 }
 
 impl CampaignFilter {
@@ -174,7 +176,14 @@ impl Cursor {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CampaignPage {
     pub items: Vec<Campaign>,
+    /// Cursor of the next page (`apres`), if there is one.
     pub next: Option<String>,
+    /// Cursor of the previous page (`avant`), if there is one.
+    pub previous: Option<String>,
+    /// Campaigns matching the filters, over every page.
+    pub total: i64,
+    /// Campaigns the rep has at all (archived included): none means a first-time rep.
+    pub owned: i64,
 }
 
 /// What the rep typed in the campaign form.
@@ -201,20 +210,29 @@ pub struct CampaignDraft {
     pub ends_on: NaiveDate,
 }
 
+/// Longest name, venue and city (the form's `maxlength`; the database checks them too).
+pub const NAME_MAX: usize = 160;
+pub const VENUE_MAX: usize = 160;
+pub const CITY_MAX: usize = 120;
+
 impl CampaignForm {
     /// Every field checked at once, so the rep sees all errors together.
     pub fn validate(&self) -> Result<CampaignDraft, FieldErrors> {
         let mut errors = FieldErrors::new();
         let e = &mut errors;
-        let name = keep(e, "name", required_text(&self.name, 160, "Le nom du salon"));
+        let name = keep(
+            e,
+            "name",
+            required_text(&self.name, NAME_MAX, "Le nom du salon"),
+        );
         let distributor_id = keep(
             e,
             "distributor_id",
             Uuid::parse_str(self.distributor_id.trim())
                 .map_err(|_| "Choisissez un distributeur.".to_string()),
         );
-        let venue = keep(e, "venue", optional_text(&self.venue, 160, "Le lieu"));
-        let city = keep(e, "city", optional_text(&self.city, 120, "La ville"));
+        let venue = keep(e, "venue", optional_text(&self.venue, VENUE_MAX, "Le lieu"));
+        let city = keep(e, "city", optional_text(&self.city, CITY_MAX, "La ville"));
         let starts_on = keep(e, "starts_on", parse_french_date(&self.starts_on));
         let ends_on = keep(e, "ends_on", parse_french_date(&self.ends_on));
         if let (Some(start), Some(end)) = (starts_on, ends_on) {

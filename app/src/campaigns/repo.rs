@@ -46,35 +46,28 @@ impl From<Row> for Campaign {
     }
 }
 
-/// `%` and `_` typed by the rep are searched for, not wildcards.
-fn like_pattern(q: &str) -> String {
-    let escaped = q
-        .trim()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
-/// One page of the owner's campaigns: keyset pagination on (start date, id), no OFFSET.
+/// One page of the owner's campaigns: keyset pagination on (start date, id), no OFFSET, with
+/// the count of campaigns matching and owned.
 #[tracing::instrument(skip_all, fields(owner = %owner))]
 pub async fn list(
-    db: impl PgExecutor<'_>,
+    db: &mut sqlx::PgConnection,
     owner: Uuid,
     filter: &CampaignFilter,
     page_size: i64,
 ) -> Result<CampaignPage, sqlx::Error> {
-    let q = filter
-        .q
-        .as_deref()
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-        .map(like_pattern);
-    let after = filter.after.as_deref().and_then(Cursor::decode);
-    let (after_date, after_id) = (after.map(|c| c.starts_on), after.map(|c| c.id));
+    let q = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    // Backwards (to the previous page) reads the other way from the first row shown, then
+    // turns the rows round.
+    let (cursor, backwards) = match (&filter.after, &filter.before) {
+        (Some(after), _) => (Cursor::decode(after), false),
+        (None, Some(before)) => (Cursor::decode(before), true),
+        (None, None) => (None, false),
+    };
+    let (after_date, after_id) = (cursor.map(|c| c.starts_on), cursor.map(|c| c.id));
     let status = filter.status.sql();
-    // Two statements because the sort direction cannot be a bind parameter.
-    let rows = if filter.status.ascending() {
+    // Two statements because the sort direction cannot be a bind parameter; each compares
+    // the cursor the way it sorts.
+    let rows = if filter.status.ascending() != backwards {
         sqlx::query_as!(
             Row,
             r#"SELECT c.id, c.name, c.distributor_id, d.name AS distributor_name, c.venue, c.city,
@@ -86,7 +79,8 @@ pub async fn list(
                FROM campaigns c
                JOIN distributors d ON d.owner_user_id = c.owner_user_id AND d.id = c.distributor_id
                WHERE c.owner_user_id = $1
-                 AND ($2::text IS NULL OR spine_fold(c.name) LIKE spine_fold($2))
+                 AND ($2::text IS NULL OR spine_search_text(concat_ws(' ', c.name, c.venue, c.city))
+                                          LIKE ALL (spine_search_patterns($2)))
                  AND ($3::uuid IS NULL OR c.distributor_id = $3)
                  AND CASE $4::text
                        WHEN 'archived' THEN c.archived_at IS NOT NULL
@@ -106,7 +100,7 @@ pub async fn list(
             after_id,
             page_size + 1
         )
-        .fetch_all(db)
+        .fetch_all(&mut *db)
         .await?
     } else {
         sqlx::query_as!(
@@ -120,7 +114,8 @@ pub async fn list(
                FROM campaigns c
                JOIN distributors d ON d.owner_user_id = c.owner_user_id AND d.id = c.distributor_id
                WHERE c.owner_user_id = $1
-                 AND ($2::text IS NULL OR spine_fold(c.name) LIKE spine_fold($2))
+                 AND ($2::text IS NULL OR spine_search_text(concat_ws(' ', c.name, c.venue, c.city))
+                                          LIKE ALL (spine_search_patterns($2)))
                  AND ($3::uuid IS NULL OR c.distributor_id = $3)
                  AND CASE $4::text
                        WHEN 'archived' THEN c.archived_at IS NOT NULL
@@ -140,23 +135,62 @@ pub async fn list(
             after_id,
             page_size + 1
         )
-        .fetch_all(db)
+        .fetch_all(&mut *db)
         .await?
     };
     let mut items: Vec<Campaign> = rows.into_iter().map(Campaign::from).collect();
-    let next = if items.len() as i64 > page_size {
-        items.truncate(page_size as usize);
-        items.last().map(|c| {
-            Cursor {
-                starts_on: c.starts_on,
-                id: c.id,
-            }
-            .encode()
-        })
-    } else {
-        None
+    let more = items.len() as i64 > page_size;
+    items.truncate(page_size as usize);
+    if backwards {
+        items.reverse();
+    }
+    let cursor_of = |c: &Campaign| {
+        Cursor {
+            starts_on: c.starts_on,
+            id: c.id,
+        }
+        .encode()
     };
-    Ok(CampaignPage { items, next })
+    // Forwards, the rows before exist when we came from a cursor; backwards, the rows after do.
+    let (next, previous) = if backwards {
+        (
+            items.last().map(cursor_of),
+            items.first().filter(|_| more).map(cursor_of),
+        )
+    } else {
+        (
+            items.last().filter(|_| more).map(cursor_of),
+            items.first().filter(|_| cursor.is_some()).map(cursor_of),
+        )
+    };
+    let counts = sqlx::query!(
+        r#"SELECT count(*) FILTER (WHERE
+                    ($2::text IS NULL OR spine_search_text(concat_ws(' ', c.name, c.venue, c.city))
+                                         LIKE ALL (spine_search_patterns($2)))
+                    AND ($3::uuid IS NULL OR c.distributor_id = $3)
+                    AND CASE $4::text
+                          WHEN 'archived' THEN c.archived_at IS NOT NULL
+                          WHEN 'upcoming' THEN c.archived_at IS NULL AND c.starts_on > spine_today()
+                          WHEN 'running' THEN c.archived_at IS NULL AND c.starts_on <= spine_today()
+                                              AND c.ends_on >= spine_today()
+                          WHEN 'past' THEN c.archived_at IS NULL AND c.ends_on < spine_today()
+                          ELSE c.archived_at IS NULL END) AS "matching!",
+                  count(*) AS "owned!"
+           FROM campaigns c WHERE c.owner_user_id = $1"#,
+        owner,
+        q,
+        filter.distributor,
+        status,
+    )
+    .fetch_one(&mut *db)
+    .await?;
+    Ok(CampaignPage {
+        items,
+        next,
+        previous,
+        total: counts.matching,
+        owned: counts.owned,
+    })
 }
 
 #[tracing::instrument(skip_all, fields(owner = %owner, campaign = %id))]
@@ -426,7 +460,9 @@ mod tests {
             ..Default::default()
         };
         loop {
-            let page = list(&pool, owner, &filter, 10).await.unwrap();
+            let page = list(&mut pool.acquire().await.unwrap(), owner, &filter, 10)
+                .await
+                .unwrap();
             assert!(page.items.len() <= 10);
             seen.extend(page.items.iter().map(|c| (c.starts_on, c.id)));
             match page.next {
@@ -438,6 +474,41 @@ mod tests {
         let mut sorted = seen.clone();
         sorted.sort();
         assert_eq!(seen, sorted, "upcoming campaigns come soonest first");
+
+        // And back again from the last page: the same pages, in the same order.
+        let mut back = Vec::new();
+        let mut page = list(&mut pool.acquire().await.unwrap(), owner, &filter, 10)
+            .await
+            .unwrap();
+        assert_eq!(page.total, 23);
+        assert!(page.next.is_none(), "the walk above ended on the last page");
+        loop {
+            back.splice(0..0, page.items.iter().map(|c| (c.starts_on, c.id)));
+            match page.previous.take() {
+                Some(previous) => {
+                    filter.after = None;
+                    filter.before = Some(previous);
+                    page = list(&mut pool.acquire().await.unwrap(), owner, &filter, 10)
+                        .await
+                        .unwrap();
+                    assert!(page.next.is_some(), "a page before has one after");
+                }
+                None => break,
+            }
+        }
+        assert_eq!(back, seen);
+        let first = list(
+            &mut pool.acquire().await.unwrap(),
+            owner,
+            &CampaignFilter {
+                status: StatusFilter::Upcoming,
+                ..Default::default()
+            },
+            10,
+        )
+        .await
+        .unwrap();
+        assert!(first.previous.is_none(), "the first page has none before");
     }
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]
@@ -468,11 +539,17 @@ mod tests {
             q: q.map(str::to_owned),
             status,
             distributor,
-            after: None,
+            ..Default::default()
         };
         let run = |f: CampaignFilter| {
             let pool = pool.clone();
-            async move { names(&list(&pool, owner, &f, 25).await.unwrap()) }
+            async move {
+                names(
+                    &list(&mut pool.acquire().await.unwrap(), owner, &f, 25)
+                        .await
+                        .unwrap(),
+                )
+            }
         };
         assert_eq!(
             run(by(StatusFilter::Upcoming, None, None)).await,
@@ -506,6 +583,58 @@ mod tests {
         assert_eq!(
             run(by(StatusFilter::Active, Some("100%"), None)).await,
             Vec::<String>::new()
+        );
+        // Words, whatever the punctuation: "equip hotel" is how a rep types "Equip'Hôtel".
+        for q in ["equip hotel", "EQUIP-HOTEL", "hôtel équip", "equip’hotel"] {
+            assert_eq!(
+                run(by(StatusFilter::Active, Some(q), None)).await,
+                ["Equip'Hôtel"],
+                "{q}"
+            );
+        }
+        assert_eq!(
+            run(by(StatusFilter::Active, Some("equip salon"), None)).await,
+            Vec::<String>::new(),
+            "every word must be found"
+        );
+        // The venue and the city are searched too.
+        let mut tx = pool.begin().await.unwrap();
+        let start = Utc::now().date_naive() + Duration::days(60);
+        create(
+            &mut tx,
+            owner,
+            &CampaignDraft {
+                name: "Sandwich & Snack Show".into(),
+                distributor_id: metro,
+                venue: Some("Paris Expo Porte de Versailles".into()),
+                city: Some("Paris".into()),
+                starts_on: start,
+                ends_on: start,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            run(by(StatusFilter::Active, Some("versailles"), None)).await,
+            ["Sandwich & Snack Show"]
+        );
+        assert_eq!(
+            run(by(StatusFilter::Active, Some("snack paris"), None)).await,
+            ["Sandwich & Snack Show"]
+        );
+        let page = list(
+            &mut pool.acquire().await.unwrap(),
+            owner,
+            &by(StatusFilter::Active, Some("salon"), None),
+            25,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (page.total, page.owned),
+            (1, 5),
+            "one matches of the rep's five"
         );
         // Another rep's distributor id finds nothing of theirs.
         assert_eq!(

@@ -3,12 +3,13 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
 use super::{
     api::{campaign_history, get_campaign, list_campaigns, SaveCampaign, SetCampaignArchived},
-    Campaign, CampaignFilter, CampaignForm, CampaignPage, CampaignStatus, StatusFilter,
+    Campaign, CampaignFilter, CampaignForm, CampaignPage, CampaignStatus, StatusFilter, CITY_MAX,
+    NAME_MAX, VENUE_MAX,
 };
 use crate::{
     audit::HistoryEntry,
@@ -18,8 +19,10 @@ use crate::{
     ui::{
         forms::{field_error, format_date_range},
         lazy::lazy_page,
-        not_found::{ErrorsAlert, NotFoundOr},
+        not_found::{ErrorsAlert, Missing, NotFoundOr},
+        notice::NoticeBar,
         params::resource_of_id,
+        plain_post::typed,
         query::Query,
         server_form::{Fields, ServerForm},
         session::ActionError,
@@ -69,6 +72,7 @@ impl CampaignsPage {
                 status: StatusFilter::from_slug(&q.get("statut").unwrap_or_default()),
                 distributor: q.get("distributeur").and_then(|s| Uuid::parse_str(&s).ok()),
                 after: q.get("apres"),
+                before: q.get("avant"),
             }
         });
         CampaignsPage {
@@ -79,14 +83,53 @@ impl CampaignsPage {
     }
 }
 
-/// A link to the list with `filter`'s search and distributor, in `status`, from `after`.
-fn list_href(filter: &CampaignFilter, status: StatusFilter, after: Option<String>) -> String {
+/// Which page of the list a link opens.
+enum At {
+    First,
+    After(String),
+    Before(String),
+}
+
+/// A link to the list with `filter`'s search and distributor, in `status`, at page `at`.
+fn list_href(filter: &CampaignFilter, status: StatusFilter, at: At) -> String {
+    let (after, before) = match at {
+        At::First => (None, None),
+        At::After(cursor) => (Some(cursor), None),
+        At::Before(cursor) => (None, Some(cursor)),
+    };
     Query::new()
         .set("statut", status.slug())
         .set_opt("q", filter.q.as_ref())
         .set_opt("distributeur", filter.distributor)
         .set_opt("apres", after)
+        .set_opt("avant", before)
         .href("/campagnes")
+}
+
+/// The filters form: a plain GET form before the WASM; after, the same link built without
+/// blank fields, followed in the app.
+fn filter_href(ev: &leptos::ev::SubmitEvent) -> Option<String> {
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ev;
+        None
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let form = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())?;
+        let data = web_sys::FormData::new_with_form(&form).ok()?;
+        let field = |name: &str| data.get(name).as_string().unwrap_or_default();
+        Some(
+            Query::new()
+                .set("statut", field("statut"))
+                .set("q", field("q").trim())
+                .set("distributeur", field("distributeur"))
+                .href("/campagnes"),
+        )
+    }
 }
 
 lazy_page!(CampaignsRoute => CampaignsPage,
@@ -98,6 +141,7 @@ lazy_page!(CampaignsRoute => CampaignsPage,
             campaigns,
             distributors,
         } = this;
+        let navigate = leptos_router::hooks::use_navigate();
         view! {
         <Title text="Campagnes" />
         <div class="page-head">
@@ -106,15 +150,20 @@ lazy_page!(CampaignsRoute => CampaignsPage,
         </div>
         <nav class="tabs" aria-label="Statut des campagnes">
             {StatusFilter::ALL.into_iter().map(|s| view! {
-                <a href=move || list_href(&filter.read(), s, None)
+                <a href=move || list_href(&filter.read(), s, At::First)
                     aria-current=move || (filter.read().status == s).then_some("page")>{s.label()}</a>
             }).collect_view()}
         </nav>
-        <Form method="GET" action="/campagnes" attr:class="filters">
+        <form method="get" action="/campagnes" class="filters" role="search" on:submit=move |ev| {
+            ev.prevent_default();
+            if let Some(href) = filter_href(&ev) {
+                navigate(&href, Default::default());
+            }
+        }>
             <input type="hidden" name="statut" value=move || filter.read().status.slug() />
             <label class="field">
                 <span>"Rechercher un salon"</span>
-                <input type="search" name="q" value=move || filter.read().q.clone().unwrap_or_default() placeholder="ex. Sirha, Equip’Hôtel…" />
+                <input type="search" name="q" value=move || filter.read().q.clone().unwrap_or_default() placeholder="ex. Sirha, Equip’Hôtel…" maxlength="100" />
             </label>
             <label class="field">
                 <span>"Distributeur"</span>
@@ -131,19 +180,48 @@ lazy_page!(CampaignsRoute => CampaignsPage,
                 </select>
             </label>
             <button type="submit" class="secondary">"Filtrer"</button>
-        </Form>
+        </form>
         <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorsAlert errors /> }>
                 {move || Suspend::new(async move {
                     campaigns.await.decoded().map(|page| {
-                        if page.items.is_empty() {
-                            return view! { <p class="empty">"Aucune campagne ne correspond."</p> }.into_any();
+                        if page.owned == 0 {
+                            return view! {
+                                <div class="empty-state">
+                                    <p>"Vous n’avez pas encore de campagne. Une campagne, c’est un salon, "
+                                       "un distributeur, un lieu et des dates : tout le reste s’y range."</p>
+                                    <a class="button" href="/campagnes/nouvelle">"Créer votre première campagne"</a>
+                                </div>
+                            }.into_any();
                         }
-                        let next = page.next.map(|after| {
+                        if page.items.is_empty() {
                             let f = filter.read_untracked();
-                            list_href(&f, f.status, Some(after))
-                        });
+                            let everything = list_href(&CampaignFilter::default(), StatusFilter::Active, At::First);
+                            let filtered = f.q.is_some() || f.distributor.is_some();
+                            return view! {
+                                <div class="empty-state">
+                                    <p>{if filtered {
+                                        "Aucune campagne ne correspond à cette recherche."
+                                    } else {
+                                        "Aucune campagne dans cet onglet."
+                                    }}</p>
+                                    <a class="button secondary" href=everything>"Voir toutes les campagnes"</a>
+                                </div>
+                            }.into_any();
+                        }
+                        let (next, previous) = {
+                            let f = filter.read_untracked();
+                            (
+                                page.next.map(|c| list_href(&f, f.status, At::After(c))),
+                                page.previous.map(|c| list_href(&f, f.status, At::Before(c))),
+                            )
+                        };
+                        let total = match page.total {
+                            1 => "1 campagne".to_string(),
+                            n => format!("{n} campagnes"),
+                        };
                         view! {
+                            <p class="meta total">{total}</p>
                             <ul class="campaigns">
                                 {page.items.into_iter().map(|c| {
                                     let where_ = place(&c);
@@ -158,9 +236,14 @@ lazy_page!(CampaignsRoute => CampaignsPage,
                                     }
                                 }).collect_view()}
                             </ul>
-                            {next.map(|href| view! {
-                                <p><a class="button secondary" href=href>"Campagnes suivantes →"</a></p>
-                            })}
+                            <nav class="pager" aria-label="Pages de la liste">
+                                {previous.map(|href| view! {
+                                    <a class="button secondary" href=href rel="prev">"← Campagnes précédentes"</a>
+                                })}
+                                {next.map(|href| view! {
+                                    <a class="button secondary" href=href rel="next">"Campagnes suivantes →"</a>
+                                })}
+                            </nav>
                         }.into_any()
                     })
                 })}
@@ -175,6 +258,7 @@ fn read_campaign_form(f: &Fields) -> SaveCampaign {
     SaveCampaign {
         id: f.parse("id"),
         version: f.parse("version"),
+        key: f.parse("key"),
         form: CampaignForm {
             name: f.text("form[name]"),
             distributor_id: f.text("form[distributor_id]"),
@@ -202,51 +286,83 @@ fn CampaignFormView(
     let save = ServerAction::<SaveCampaign>::new();
     let value = save.value();
     let initial = current.as_ref().map(CampaignForm::from).unwrap_or_default();
-    let selected = current.as_ref().map(|c| c.distributor_id);
+    let selected = current
+        .as_ref()
+        .map(|c| c.distributor_id.to_string())
+        .unwrap_or_default();
     let error = move |field: &'static str| field_error(value, field);
-    let field = move |name: &'static str,
-                      label: &'static str,
-                      value: String,
-                      extra: &'static str| {
+    // A distributor deleted meanwhile: the list is read again so it leaves the dropdown.
+    Effect::watch(
+        move || save.version().get(),
+        move |_, _, _| {
+            if error("distributor_id")().is_some() {
+                distributors.refetch();
+            }
+        },
+        false,
+    );
+    let field = move |name: &'static str, label: &'static str, value: String, input: Input| {
         let message = error(name);
         let input_name = format!("form[{name}]");
+        let value = typed(&input_name, value);
         view! {
             <label class="field">
                 <span>{label}</span>
-                <input name=input_name value=value placeholder=extra
+                <input name=input_name value=value placeholder=input.placeholder
+                    maxlength=input.max_length inputmode=input.mode autocomplete="off"
                     aria-invalid=move || message().is_some().to_string() />
                 {move || message().map(|e| view! { <span class="field-error" role="alert">{e}</span> })}
             </label>
         }
     };
     let distributor_error = error("distributor_id");
+    let text = |max: usize, placeholder: &'static str| Input {
+        max_length: max,
+        mode: "text",
+        placeholder,
+    };
+    let date = Input {
+        max_length: 10,
+        mode: "numeric",
+        placeholder: "jj/mm/aaaa",
+    };
     view! {
-        <ServerForm action=save read=read_campaign_form class="stack campaign-form">
+        <ServerForm action=save read=read_campaign_form class="stack campaign-form" create=current.is_none()>
             {current.as_ref().map(|c| view! {
                 <input type="hidden" name="id" value=c.id.to_string() />
                 <input type="hidden" name="version" value=c.version.to_string() />
             })}
-            {field("name", "Nom du salon", initial.name.clone(), "ex. Sirha Lyon 2027")}
+            {field("name", "Nom du salon", initial.name.clone(), text(NAME_MAX, "ex. Sirha Lyon 2027"))}
             <label class="field">
                 <span>"Distributeur"</span>
-                <select name="form[distributor_id]" aria-invalid=move || distributor_error().is_some().to_string()>
-                    <option value="">"Choisir…"</option>
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            distributors.await.decoded().unwrap_or_default().into_iter().map(|d| view! {
-                                <option value=d.id.to_string() selected=selected == Some(d.id)>{d.name}</option>
-                            }).collect_view()
-                        })}
-                    </Suspense>
-                </select>
+                {
+                    let selected = typed("form[distributor_id]", selected);
+                    view! {
+                        <select name="form[distributor_id]" aria-invalid=move || distributor_error().is_some().to_string()>
+                            <option value="">"Choisir…"</option>
+                            <Suspense fallback=|| ()>
+                                {move || {
+                                    let selected = selected.clone();
+                                    Suspend::new(async move {
+                                        distributors.await.decoded().unwrap_or_default().into_iter().map(|d| {
+                                            let id = d.id.to_string();
+                                            let chosen = id == selected;
+                                            view! { <option value=id selected=chosen>{d.name}</option> }
+                                        }).collect_view()
+                                    })
+                                }}
+                            </Suspense>
+                        </select>
+                    }
+                }
                 {move || distributor_error().map(|e| view! { <span class="field-error" role="alert">{e}</span> })}
             </label>
             <a href="/distributeurs" class="hint">"Gérer les distributeurs"</a>
-            {field("venue", "Lieu (facultatif)", initial.venue.clone(), "ex. Eurexpo")}
-            {field("city", "Ville (facultatif)", initial.city.clone(), "ex. Lyon")}
+            {field("venue", "Lieu (facultatif)", initial.venue.clone(), text(VENUE_MAX, "ex. Eurexpo"))}
+            {field("city", "Ville (facultatif)", initial.city.clone(), text(CITY_MAX, "ex. Lyon"))}
             <div class="dates">
-                {field("starts_on", "Début (jj/mm/aaaa)", initial.starts_on.clone(), "jj/mm/aaaa")}
-                {field("ends_on", "Fin (jj/mm/aaaa)", initial.ends_on.clone(), "jj/mm/aaaa")}
+                {field("starts_on", "Début (jj/mm/aaaa)", initial.starts_on.clone(), date)}
+                {field("ends_on", "Fin (jj/mm/aaaa)", initial.ends_on.clone(), date)}
             </div>
             <ActionError value />
             <button type="submit">{if current.is_some() { "Enregistrer" } else { "Créer la campagne" }}</button>
@@ -254,60 +370,54 @@ fn CampaignFormView(
     }
 }
 
-/// `/campagnes/nouvelle`.
-pub struct CampaignNewPage {
+/// How a text input of the campaign form is typed: the server's limit, and the keyboard a
+/// tablet shows (digits for dates).
+#[derive(Clone, Copy)]
+struct Input {
+    max_length: usize,
+    mode: &'static str,
+    placeholder: &'static str,
+}
+
+/// `/campagnes/nouvelle` and `/campagnes/:id/modifier`: one page (and one chunk of WASM) for
+/// both, as they are the same form.
+pub struct CampaignFormPage {
+    /// The campaign edited; `None` for a new one.
+    campaign: Option<Loaded<Campaign>>,
     distributors: Loaded<Vec<Distributor>>,
 }
 
-impl CampaignNewPage {
+impl CampaignFormPage {
     fn load() -> Self {
-        CampaignNewPage {
+        let editing =
+            leptos_router::hooks::use_params_map().with_untracked(|p| p.get("id").is_some());
+        CampaignFormPage {
+            campaign: editing.then(|| resource_of_id(None, get_campaign)),
             distributors: distributors(),
         }
     }
 }
 
-lazy_page!(CampaignNewRoute => CampaignNewPage,
-    spine_page_campaign_new,
-    spine_preload_campaign_new,
+lazy_page!(CampaignFormRoute => CampaignFormPage,
+    spine_page_campaign_form,
+    spine_preload_campaign_form,
     |this| {
-        view! {
-        <Title text="Nouvelle campagne" />
-        <p><a class="back" href="/campagnes">"← Campagnes"</a></p>
-        <h1>"Nouvelle campagne"</h1>
-        <section class="card"><CampaignFormView current=None distributors=this.distributors /></section>
-    }
-    .into_any()
-    }
-);
-
-/// `/campagnes/:id/modifier`.
-pub struct CampaignEditPage {
-    campaign: Loaded<Campaign>,
-    distributors: Loaded<Vec<Distributor>>,
-}
-
-impl CampaignEditPage {
-    fn load() -> Self {
-        CampaignEditPage {
-            campaign: resource_of_id(None, get_campaign),
-            distributors: distributors(),
-        }
-    }
-}
-
-lazy_page!(CampaignEditRoute => CampaignEditPage,
-    spine_page_campaign_edit,
-    spine_preload_campaign_edit,
-    |this| {
-        let CampaignEditPage {
+        let CampaignFormPage {
             campaign,
             distributors,
         } = this;
-        view! {
+        match campaign {
+        None => view! {
+            <Title text="Nouvelle campagne" />
+            <p><a class="back" href="/campagnes">"← Campagnes"</a></p>
+            <h1>"Nouvelle campagne"</h1>
+            <section class="card"><CampaignFormView current=None distributors /></section>
+        }
+        .into_any(),
+        Some(campaign) => view! {
         <Title text="Modifier la campagne" />
         <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <NotFoundOr errors /> }>
+            <ErrorBoundary fallback=|errors| view! { <NotFoundOr errors missing=Missing::CAMPAIGN /> }>
                 {move || Suspend::new(async move {
                     campaign.await.decoded().map(|c| view! {
                         <p><a class="back" href=format!("/campagnes/{}", c.id)>"← "{c.name.clone()}</a></p>
@@ -317,8 +427,9 @@ lazy_page!(CampaignEditRoute => CampaignEditPage,
                 })}
             </ErrorBoundary>
         </Suspense>
-    }
-    .into_any()
+        }
+        .into_any(),
+        }
     }
 );
 
@@ -358,9 +469,10 @@ lazy_page!(CampaignHubRoute => CampaignHubPage,
         );
         view! {
         <Title text="Campagne" />
+        <NoticeBar />
         <p><a class="back" href="/campagnes">"← Campagnes"</a></p>
         <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <NotFoundOr errors /> }>
+            <ErrorBoundary fallback=|errors| view! { <NotFoundOr errors missing=Missing::CAMPAIGN /> }>
                 {move || Suspend::new(async move {
                     campaign.await.decoded().map(|c| {
                         let archived = c.status == CampaignStatus::Archived;
@@ -420,8 +532,14 @@ fn History(entries: Vec<HistoryEntry>) -> impl IntoView {
                     " par " {e.actor_name} " "
                     <time datetime=e.at>{e.when}</time>
                     <ul class="changes">
-                        {e.changes.into_iter().map(|c| view! {
-                            <li>{c.field}" : "{c.before}" → "{c.after}</li>
+                        {e.changes.into_iter().map(|c| {
+                            // A creation has no "before": it lists what was set.
+                            let line = if c.before.is_empty() {
+                                format!("{} : {}", c.field, c.after)
+                            } else {
+                                format!("{} : {} → {}", c.field, c.before, c.after)
+                            };
+                            view! { <li>{line}</li> }
                         }).collect_view()}
                     </ul>
                 </li>

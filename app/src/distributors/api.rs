@@ -2,12 +2,19 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::{Distributor, DistributorForm};
-use crate::{error::AppError, page_data::PageData};
+use crate::{error::AppError, page_data::PageData, ui::notice::Saved};
 
 #[cfg(feature = "ssr")]
 mod ssr {
     pub use super::super::repo;
-    pub use crate::{auth::require_user, db::Outcome, error::violated_constraint, state::pool};
+    pub use crate::ui::notice::Notice;
+    pub use crate::{
+        auth::require_user,
+        db::{self, Claim, Outcome},
+        error::violated_constraint,
+        state::pool,
+    };
+    pub use leptos::server_fn::ServerFn;
 }
 
 /// The rep's distributors.
@@ -30,18 +37,29 @@ pub async fn get_distributor(id: Uuid) -> Result<PageData<Distributor>, AppError
 }
 
 /// Creates (no `id`) or updates (with the `version` the form was loaded at) a distributor,
-/// then goes back to the list.
+/// then goes back to the list. A create posted twice with the same `key` creates once (see
+/// `db::claim`).
 #[server(endpoint = "save_distributor")]
 pub async fn save_distributor(
     id: Option<Uuid>,
     version: Option<i32>,
+    key: Option<Uuid>,
     form: DistributorForm,
-) -> Result<Uuid, AppError> {
+) -> Result<Saved<Uuid>, AppError> {
     use ssr::*;
     let user = require_user()?;
     let draft = form.validate().map_err(AppError::invalid)?;
     let pool = pool()?;
     let mut tx = pool.begin().await?;
+    if let (None, Some(key)) = (id, key) {
+        if let Claim::Done(id) = db::claim(&mut tx, user.id, key).await? {
+            return Ok(listed(
+                id,
+                format!("Distributeur « {} » ajouté.", draft.name),
+            ));
+        }
+    }
+    let creating = id.is_none();
     let result = match id {
         None => repo::create(&mut tx, user.id, &draft)
             .await
@@ -63,22 +81,46 @@ pub async fn save_distributor(
         }
         Err(e) => return Err(e.into()),
     };
+    if let (true, Some(key)) = (creating, key) {
+        db::settle(&mut tx, user.id, key, id).await?;
+    }
     tx.commit().await?;
-    leptos_axum::redirect("/distributeurs");
-    Ok(id)
+    let message = if creating {
+        format!("Distributeur « {} » ajouté.", draft.name)
+    } else {
+        format!("Distributeur « {} » enregistré.", draft.name)
+    };
+    Ok(listed(id, message))
 }
 
-/// Deletes a distributor no campaign uses.
+/// Back to the list, saying what was done.
+#[cfg(feature = "ssr")]
+fn listed(id: Uuid, message: String) -> Saved<Uuid> {
+    leptos_axum::redirect(LIST);
+    Saved {
+        value: id,
+        notice: ssr::Notice::new(message, LIST),
+    }
+}
+
+/// The distributors' page.
+#[cfg(feature = "ssr")]
+const LIST: &str = "/distributeurs";
+
+/// Deletes a distributor no campaign uses; its notice can undo it.
 #[server(endpoint = "delete_distributor")]
-pub async fn delete_distributor(id: Uuid) -> Result<(), AppError> {
+pub async fn delete_distributor(id: Uuid) -> Result<Saved<()>, AppError> {
     use ssr::*;
     let user = require_user()?;
     let pool = pool()?;
     let mut tx = pool.begin().await?;
     match repo::delete(&mut tx, user.id, id).await {
-        Ok(Outcome::Done(())) => {
+        Ok(Outcome::Done(name)) => {
             tx.commit().await?;
-            Ok(())
+            leptos_axum::redirect(LIST);
+            let notice = Notice::new(format!("Distributeur « {name} » supprimé."), LIST)
+                .with_undo(RestoreDistributor::url(), id);
+            Ok(Saved { value: (), notice })
         }
         Ok(_) => Err(AppError::not_found()),
         Err(e) if violated_constraint(&e).as_deref() == Some("campaigns_distributor_fkey") => {
@@ -91,6 +133,29 @@ pub async fn delete_distributor(id: Uuid) -> Result<(), AppError> {
                 "{name} est utilisé par {used} campagne{} : il ne peut pas être supprimé. Rattachez d’abord ces campagnes à un autre distributeur.",
                 if used > 1 { "s" } else { "" }
             )))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Brings back a distributor the rep deleted (the "Annuler" of its notice), with its id, from
+/// what the audit log kept of it.
+#[server(endpoint = "restore_distributor")]
+pub async fn restore_distributor(id: Uuid) -> Result<Saved<Uuid>, AppError> {
+    use ssr::*;
+    let user = require_user()?;
+    let pool = pool()?;
+    let mut tx = pool.begin().await?;
+    match repo::restore(&mut tx, user.id, id).await {
+        Ok(Outcome::Done(name)) => {
+            tx.commit().await?;
+            Ok(listed(id, format!("Distributeur « {name} » rétabli.")))
+        }
+        Ok(_) => Err(AppError::not_found()),
+        Err(e) if violated_constraint(&e).as_deref() == Some("distributors_owner_name_key") => {
+            Err(AppError::conflict(
+                "Un distributeur du même nom existe déjà : celui-ci ne peut pas être rétabli.",
+            ))
         }
         Err(e) => Err(e.into()),
     }

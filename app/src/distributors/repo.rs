@@ -48,6 +48,31 @@ pub async fn get(
     .await
 }
 
+/// Names of the owner's distributors among `ids`, including deleted ones the audit log still
+/// knows (a history names the distributor a campaign had then).
+pub async fn names(
+    db: &sqlx::PgPool,
+    owner: Uuid,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, String>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT d.id AS "id!", d.name AS "name!" FROM distributors d
+           WHERE d.owner_user_id = $1 AND d.id = ANY($2)
+           UNION ALL
+           SELECT DISTINCT ON (a.entity_id) a.entity_id, a.before->>'name'
+           FROM audit_log a
+           WHERE a.owner_user_id = $1 AND a.entity_type = 'distributor' AND a.action = 'delete'
+             AND a.entity_id = ANY($2) AND a.before->>'name' IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM distributors d WHERE d.id = a.entity_id)
+           ORDER BY 1"#,
+        owner,
+        ids
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
+}
+
 /// Creates a distributor; a second one with the same name (accents and case aside) violates
 /// `distributors_owner_name_key`.
 #[tracing::instrument(skip_all, fields(owner = %owner))]
@@ -156,13 +181,14 @@ pub async fn update(
     Ok(Outcome::Done(()))
 }
 
-/// Deletes the distributor; one still named by a campaign violates `campaigns_distributor_fkey`.
+/// Deletes the distributor and returns its name; one still named by a campaign violates
+/// `campaigns_distributor_fkey`.
 #[tracing::instrument(skip_all, fields(owner = %owner, distributor = %id))]
 pub async fn delete(
     tx: &mut Transaction<'_, Postgres>,
     owner: Uuid,
     id: Uuid,
-) -> Result<Outcome<()>, sqlx::Error> {
+) -> Result<Outcome<String>, sqlx::Error> {
     let Some((before, _)) = lock(tx, owner, id).await? else {
         return Ok(Outcome::NotFound);
     };
@@ -186,5 +212,65 @@ pub async fn delete(
         },
     )
     .await?;
-    Ok(Outcome::Done(()))
+    Ok(Outcome::Done(before.name))
+}
+
+/// Recreates, with its id, a distributor whose last change was its deletion, from the audit
+/// log's copy; returns its name. Not found when it was not deleted (or already brought back);
+/// a distributor of the same name made since violates `distributors_owner_name_key`.
+#[tracing::instrument(skip_all, fields(owner = %owner, distributor = %id))]
+pub async fn restore(
+    tx: &mut Transaction<'_, Postgres>,
+    owner: Uuid,
+    id: Uuid,
+) -> Result<Outcome<String>, sqlx::Error> {
+    let last = sqlx::query!(
+        "SELECT action, before FROM audit_log
+         WHERE owner_user_id = $1 AND entity_type = $2 AND entity_id = $3
+         ORDER BY at DESC LIMIT 1",
+        owner,
+        ENTITY,
+        id
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    let draft = match last {
+        Some(row) if row.action == "delete" => row
+            .before
+            .and_then(|before| serde_json::from_value::<DistributorDraft>(before).ok()),
+        _ => None,
+    };
+    let Some(draft) = draft else {
+        return Ok(Outcome::NotFound);
+    };
+    // A second "Annuler" (a double tap) finds it already back.
+    let inserted = sqlx::query!(
+        "INSERT INTO distributors (id, owner_user_id, name, website, notes) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO NOTHING",
+        id,
+        owner,
+        draft.name,
+        draft.website,
+        draft.notes
+    )
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Ok(Outcome::NotFound);
+    }
+    record(
+        tx,
+        Change {
+            owner,
+            actor: owner,
+            entity_type: ENTITY,
+            entity_id: id,
+            action: "restore",
+            before: None,
+            after: snapshot(&draft),
+        },
+    )
+    .await?;
+    Ok(Outcome::Done(draft.name))
 }

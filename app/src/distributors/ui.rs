@@ -1,7 +1,8 @@
-//! Distributor pages: the list with its creation form, and the edit page (lazy routes).
+//! Distributor pages: the list, the creation page and the edit page (lazy routes).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use super::{
     api::{get_distributor, list_distributors, DeleteDistributor, SaveDistributor},
@@ -13,9 +14,11 @@ use crate::{
     ui::{
         forms::field_error,
         lazy::lazy_page,
-        not_found::{ErrorsAlert, NotFoundOr},
+        not_found::{ErrorsAlert, Missing, NotFoundOr},
+        notice::NoticeBar,
         params::resource_of_id,
-        server_form::{Fields, ServerForm},
+        plain_post::typed,
+        server_form::{focus_later, Fields, ServerForm},
         session::ActionError,
     },
 };
@@ -24,6 +27,7 @@ fn read_distributor_form(f: &Fields) -> SaveDistributor {
     SaveDistributor {
         id: f.parse("id"),
         version: f.parse("version"),
+        key: f.parse("key"),
         form: DistributorForm {
             name: f.text("form[name]"),
             website: f.text("form[website]"),
@@ -53,6 +57,11 @@ fn DistributorFields(
         ),
         None => Default::default(),
     };
+    let (name, website, notes) = (
+        typed("form[name]", name),
+        typed("form[website]", website),
+        typed("form[notes]", notes),
+    );
     let name_error = field_error(value, "name");
     view! {
         {current.map(|d| view! {
@@ -101,16 +110,12 @@ lazy_page!(DistributorsRoute => DistributorsPage,
             refresh,
             distributors,
         } = this;
-        let save = ServerAction::<SaveDistributor>::new();
         let delete = ServerAction::<DeleteDistributor>::new();
-        // The list is read again after a change, not after a refusal (which it would only echo).
+        // The list is read again after a delete, not after a refusal (which it would only echo).
         Effect::watch(
-            move || (save.version().get(), delete.version().get()),
+            move || delete.version().get(),
             move |_, _, _| {
-                let done = |value: Option<Result<_, _>>| matches!(value, Some(Ok(_)));
-                if done(save.value().get_untracked().map(|r| r.map(|_| ())))
-                    || done(delete.value().get_untracked())
-                {
+                if delete.value().with_untracked(|v| matches!(v, Some(Ok(_)))) {
                     refresh.update(|n| *n += 1);
                 }
             },
@@ -118,22 +123,23 @@ lazy_page!(DistributorsRoute => DistributorsPage,
         );
         view! {
         <Title text="Distributeurs" />
-        <h1>"Distributeurs"</h1>
-        <section class="card">
-            <h2>"Nouveau distributeur"</h2>
-            <ServerForm action=save read=read_distributor_form class="stack">
-                <DistributorFields action=save current=None />
-                <ActionError value=save.value() />
-                <button type="submit">"Ajouter le distributeur"</button>
-            </ServerForm>
-        </section>
+        <NoticeBar />
+        <div class="page-head">
+            <h1>"Distributeurs"</h1>
+            <a class="button" href="/distributeurs/nouveau">"Nouveau distributeur"</a>
+        </div>
         <ActionError value=delete.value() />
         <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorsAlert errors /> }>
                 {move || Suspend::new(async move {
                     distributors.await.decoded().map(|list| {
                         if list.is_empty() {
-                            return view! { <p class="empty">"Aucun distributeur pour l’instant."</p> }.into_any();
+                            return view! {
+                                <div class="empty-state">
+                                    <p>"Aucun distributeur pour l’instant. Ajoutez ceux pour qui vous travaillez les salons, puis créez vos campagnes."</p>
+                                    <a class="button" href="/distributeurs/nouveau">"Ajouter votre premier distributeur"</a>
+                                </div>
+                            }.into_any();
                         }
                         view! {
                             <table class="list">
@@ -142,7 +148,7 @@ lazy_page!(DistributorsRoute => DistributorsPage,
                                     {list.into_iter().map(|d| view! {
                                         <tr>
                                             <td><a href=format!("/distributeurs/{}", d.id)>{d.name.clone()}</a></td>
-                                            <td>{d.campaign_count}</td>
+                                            <td>{match d.campaign_count { 0 => "Aucune campagne".to_string(), 1 => "1 campagne".to_string(), n => format!("{n} campagnes") }}</td>
                                             <td class="row-actions">
                                                 <DeleteButton action=delete distributor=d.clone() />
                                             </td>
@@ -161,37 +167,103 @@ lazy_page!(DistributorsRoute => DistributorsPage,
 );
 
 /// "Supprimer", then "Confirmer la suppression" or "Annuler": one tap on a tablet must not
-/// delete a distributor.
+/// delete a distributor. Before the WASM arrives, "Supprimer" is a link to this page with the
+/// confirmation open (`?supprimer=<id>`); after, it opens in place. Focus moves to the
+/// confirmation; "Annuler" or Escape closes it and gives focus back to "Supprimer".
 #[component]
 fn DeleteButton(
     action: ServerAction<DeleteDistributor>,
     distributor: Distributor,
 ) -> impl IntoView {
-    let confirming = RwSignal::new(false);
-    let name = distributor.name.clone();
-    // Copy handles: the confirmation is rendered again each time it is shown.
-    let id = StoredValue::new(distributor.id.to_string());
-    let confirm_label =
-        StoredValue::new(format!("Confirmer la suppression de {}", distributor.name));
+    let query = use_query_map();
+    let id = distributor.id.to_string();
+    let confirming =
+        RwSignal::new(query.with_untracked(|q| q.get("supprimer").as_deref() == Some(id.as_str())));
+    // Copy handles: both branches are rendered again each time they are shown.
+    let id = StoredValue::new(id);
+    let name = StoredValue::new(distributor.name);
+    let button_id = move || format!("supprimer-{}", id.get_value());
+    let cancel = move || {
+        confirming.set(false);
+        focus_later(button_id());
+    };
     view! {
         <Show
             when=move || confirming.get()
             fallback=move || view! {
-                <button type="button" class="secondary danger" aria-label=format!("Supprimer {name}")
-                    on:click=move |_| confirming.set(true)>"Supprimer"</button>
+                <a class="button secondary danger" id=button_id()
+                    href=format!("/distributeurs?supprimer={}", id.get_value())
+                    aria-label=format!("Supprimer {}", name.get_value())
+                    on:click=move |ev| {
+                        ev.prevent_default();
+                        confirming.set(true);
+                    }>"Supprimer"</a>
             }
         >
-            <ServerForm action=action read=read_delete_form>
-                <input type="hidden" name="id" value=id.get_value() />
-                // The list reloads after the answer, which resets this button.
-                <button type="submit" class="danger">
-                    {confirm_label.get_value()}
-                </button>
-            </ServerForm>
-            <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Annuler"</button>
+            {
+                let confirm = NodeRef::<leptos::html::Button>::new();
+                Effect::new(move |_| {
+                    if let Some(confirm) = confirm.get() {
+                        let _ = confirm.focus();
+                    }
+                });
+                view! {
+                    <div class="confirm" role="group"
+                        aria-label=format!("Supprimer {} ?", name.get_value())
+                        on:keydown=move |ev| {
+                            if ev.key() == "Escape" {
+                                ev.prevent_default();
+                                cancel();
+                            }
+                        }>
+                        <ServerForm action=action read=read_delete_form>
+                            <input type="hidden" name="id" value=id.get_value() />
+                            // The list reloads after the answer, which resets this button.
+                            <button node_ref=confirm type="submit" class="danger" autofocus>
+                                {format!("Confirmer la suppression de {}", name.get_value())}
+                            </button>
+                        </ServerForm>
+                        <a class="button secondary" href="/distributeurs"
+                            on:click=move |ev| {
+                                ev.prevent_default();
+                                cancel();
+                            }>"Annuler"</a>
+                    </div>
+                }
+            }
         </Show>
     }
 }
+
+/// `/distributeurs/nouveau`: add a distributor, then back to the list, which says so.
+pub struct DistributorNewPage;
+
+impl DistributorNewPage {
+    fn load() -> Self {
+        DistributorNewPage
+    }
+}
+
+lazy_page!(DistributorNewRoute => DistributorNewPage,
+    spine_page_distributor_new,
+    spine_preload_distributor_new,
+    |_this| {
+        let save = ServerAction::<SaveDistributor>::new();
+        view! {
+        <Title text="Nouveau distributeur" />
+        <p><a class="back" href="/distributeurs">"← Distributeurs"</a></p>
+        <h1>"Nouveau distributeur"</h1>
+        <section class="card">
+            <ServerForm action=save read=read_distributor_form class="stack" create=true>
+                <DistributorFields action=save current=None />
+                <ActionError value=save.value() />
+                <button type="submit">"Ajouter le distributeur"</button>
+            </ServerForm>
+        </section>
+    }
+    .into_any()
+    }
+);
 
 /// `/distributeurs/:id`: edit one distributor.
 pub struct DistributorEditPage {
@@ -216,7 +288,7 @@ lazy_page!(DistributorEditRoute => DistributorEditPage,
         <Title text="Modifier le distributeur" />
         <p><a class="back" href="/distributeurs">"← Distributeurs"</a></p>
         <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <NotFoundOr errors /> }>
+            <ErrorBoundary fallback=|errors| view! { <NotFoundOr errors missing=Missing::DISTRIBUTOR /> }>
                 {move || Suspend::new(async move {
                     distributor.await.decoded().map(|d| view! {
                         <h1>{d.name.clone()}</h1>

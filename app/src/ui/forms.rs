@@ -7,13 +7,22 @@ use chrono::{Datelike, NaiveDate};
 /// Field name -> French message, shown next to the field.
 pub type FieldErrors = BTreeMap<String, String>;
 
-/// Parses `jj/mm/aaaa` (also `j/m/aaaa`, and `.` or `-` as separators).
+/// Years a show can be in: a typo such as 0202 or 9999 is refused, not stored.
+pub const FIRST_YEAR: i32 = 2000;
+pub const LAST_YEAR: i32 = 2100;
+
+/// Parses `jj/mm/aaaa` (also `j/m/aaaa`; `.`, `-` or a space as separators; or the eight
+/// digits `jjmmaaaa` a numeric keypad types).
 pub fn parse_french_date(input: &str) -> Result<NaiveDate, String> {
     let text = input.trim();
     if text.is_empty() {
         return Err("Date obligatoire (jj/mm/aaaa).".into());
     }
-    let parts: Vec<&str> = text.split(['/', '.', '-']).collect();
+    let parts: Vec<&str> = if text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()) {
+        vec![&text[0..2], &text[2..4], &text[4..8]]
+    } else {
+        text.split(['/', '.', '-', ' ']).collect()
+    };
     let invalid =
         || format!("« {text} » n’est pas une date au format jj/mm/aaaa (ex. 14/03/2027).");
     if parts.len() != 3
@@ -27,7 +36,13 @@ pub fn parse_french_date(input: &str) -> Result<NaiveDate, String> {
     }
     let number = |s: &str| s.parse::<u32>().map_err(|_| invalid());
     let (day, month, year) = (number(parts[0])?, number(parts[1])?, number(parts[2])?);
-    NaiveDate::from_ymd_opt(year as i32, month, day)
+    let year = year as i32;
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
+        return Err(format!(
+            "L’année {year} est hors des dates possibles ({FIRST_YEAR} à {LAST_YEAR})."
+        ));
+    }
+    NaiveDate::from_ymd_opt(year, month, day)
         .ok_or_else(|| format!("Le {text} n’existe pas dans le calendrier."))
 }
 
@@ -161,6 +176,24 @@ mod tests {
         assert_eq!(parse_french_date(" 4/3/2027 "), Ok(d));
         assert_eq!(parse_french_date("04.03.2027"), Ok(d));
         assert_eq!(format_french_date(d), "04/03/2027");
+    }
+
+    #[test]
+    fn a_numeric_keypad_can_type_a_date() {
+        let d = NaiveDate::from_ymd_opt(2027, 3, 4).unwrap();
+        assert_eq!(parse_french_date("04032027"), Ok(d));
+        assert_eq!(parse_french_date("04 03 2027"), Ok(d));
+        assert!(parse_french_date("4032027").is_err());
+    }
+
+    #[test]
+    fn years_out_of_a_show_s_range_are_refused() {
+        for typo in ["01/01/0001", "31/12/9999", "14/03/1999", "14/03/2101"] {
+            let err = parse_french_date(typo).unwrap_err();
+            assert!(err.contains("2000 à 2100"), "{typo}: {err}");
+        }
+        assert!(parse_french_date("01/01/2000").is_ok());
+        assert!(parse_french_date("31/12/2100").is_ok());
     }
 
     #[test]

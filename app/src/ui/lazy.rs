@@ -94,6 +94,9 @@ pub fn preload_in_head(chunk: &str) {
     let Some(manifest) = use_context::<leptos::WasmSplitManifest>() else {
         return;
     };
+    if crate::ui::flash::is_plain_page() {
+        return;
+    }
     let hrefs = manifest.0.with_value(|(pkg, files, loader)| {
         let modules = files.get(chunk).into_iter().flatten();
         let mut hrefs: Vec<_> = modules.map(|m| format!("{pkg}/{m}.wasm")).collect();

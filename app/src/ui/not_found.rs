@@ -29,19 +29,54 @@ fn session_lost(errors: &ArcRwSignal<Errors>) -> bool {
     })
 }
 
+/// What a detail page shows when its item is missing: its own words, and the way back.
+#[derive(Clone, Copy)]
+pub struct Missing {
+    pub title: &'static str,
+    pub text: &'static str,
+    pub back_href: &'static str,
+    pub back_label: &'static str,
+}
+
+impl Missing {
+    pub const CAMPAIGN: Missing = Missing {
+        title: "Campagne introuvable",
+        text: "Cette campagne a peut-être été supprimée, ou elle appartient à un autre compte.",
+        back_href: "/campagnes",
+        back_label: "Revenir aux campagnes",
+    };
+    pub const DISTRIBUTOR: Missing = Missing {
+        title: "Distributeur introuvable",
+        text: "Ce distributeur a peut-être été supprimé, ou il appartient à un autre compte.",
+        back_href: "/distributeurs",
+        back_label: "Revenir aux distributeurs",
+    };
+}
+
 /// The errors of a detail page: most often another rep's (or a deleted) item, or a session
-/// that ended under the open page.
+/// that ended under the open page; any other failure says its own message.
 #[component]
-pub fn NotFoundOr(errors: ArcRwSignal<Errors>) -> impl IntoView {
+pub fn NotFoundOr(errors: ArcRwSignal<Errors>, missing: Missing) -> impl IntoView {
     if session_lost(&errors) {
         return view! { <crate::ui::session::SessionExpired /> }.into_any();
     }
+    // Not found says so in the page's words; any other failure says its own message.
+    let not_found = errors.read().iter().all(|(_, e)| {
+        e.downcast_ref::<crate::error::AppError>()
+            .is_some_and(|e| e.kind == crate::error::ErrorKind::NotFound)
+    });
+    let (title, text) = if not_found {
+        (missing.title.to_string(), missing.text.to_string())
+    } else {
+        let messages: Vec<String> = errors.read().iter().map(|(_, e)| e.to_string()).collect();
+        ("Une erreur est survenue".to_string(), messages.join(" "))
+    };
     view! {
+        <Title text=title.clone() />
         <section class="not-found">
-            <h1>"Introuvable"</h1>
-            {move || errors.get().into_iter().map(|(_, e)| view! { <p>{e.to_string()}</p> }).collect_view()}
-            <p>"Elle a peut-être été supprimée, ou elle appartient à un autre compte."</p>
-            <p><a class="back" href="/campagnes">"Revenir aux campagnes"</a></p>
+            <h1>{title}</h1>
+            <p>{text}</p>
+            <p><a class="back" href=missing.back_href>{missing.back_label}</a></p>
         </section>
     }
     .into_any()

@@ -7,6 +7,15 @@
 //! wire; naming the fields by hand costs a few lines per form.
 
 use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_router::hooks::use_location;
+
+use crate::{
+    error::AppError,
+    ui::{
+        notice::{Noticed, Notices},
+        plain_post,
+    },
+};
 
 /// The fields of a submitted form.
 pub struct Fields {
@@ -38,45 +47,235 @@ impl Fields {
     }
 }
 
+/// A new idempotency key for a create form (see `db::claim` on the server). The server writes
+/// one into the page for a post made before the WASM arrives; in the browser a key is made at
+/// submit time, when the form has none.
+#[cfg(feature = "ssr")]
+fn server_key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn server_key() -> String {
+    String::new()
+}
+
+#[cfg(feature = "hydrate")]
+fn browser_key() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_default()
+}
+
 /// A form posting to the server function of `action`; `read` turns its fields into the
-/// function's arguments. A submit while the previous one is still in flight is ignored.
+/// function's arguments.
+///
+/// - Before the WASM arrives the browser posts it; the server answers with a page, never JSON
+///   (see `ui::plain_post`), and a refusal comes back here with the fields as typed (read them
+///   with `plain_post::typed`).
+/// - While a request is in flight the form is `aria-busy` (its buttons look pending) and
+///   further submits are ignored.
+/// - `create` adds a hidden `key`, new after each success: the same form posted twice (a double
+///   tap before the WASM arrived) creates once.
+/// - After a refusal, focus goes to the first field in error.
 #[component]
 pub fn ServerForm<F>(
     action: ServerAction<F>,
     read: fn(&Fields) -> F,
     #[prop(optional, into)] class: Option<&'static str>,
+    #[prop(optional)] create: bool,
     children: Children,
 ) -> impl IntoView
 where
-    F: ServerFn + Clone + Send + Sync + 'static,
-    F::Output: Send + Sync + 'static,
-    F::Error: Send + Sync + 'static,
+    F: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    F::Output: Noticed + Send + Sync + 'static,
 {
+    // Only what needs `F` is generic: every page has several forms, and each generic line is
+    // compiled once per form into the page's WASM.
+    let returned = plain_post::take(F::url());
+    if let Some(returned) = &returned {
+        action.value().set(Some(Err(returned.error.clone())));
+    }
+    let answer = RwSignal::new(Answer::None);
+    Effect::watch(
+        move || action.version().get(),
+        move |_, _, _| {
+            answer.set(action.value().with_untracked(|v| match v {
+                Some(Err(_)) => Answer::Refused,
+                Some(Ok(out)) => Answer::Done(out.notice().cloned()),
+                None => Answer::None,
+            }))
+        },
+        false,
+    );
+    let pending = Signal::derive(move || action.pending().get());
+    let submit = move |data: FormData| {
+        if !action.pending().get_untracked() {
+            #[cfg(feature = "hydrate")]
+            let fields = Fields { data };
+            #[cfg(not(feature = "hydrate"))]
+            let fields = {
+                let () = data;
+                Fields {}
+            };
+            action.dispatch(read(&fields));
+        }
+    };
+    form_view(FormSetup {
+        url: F::url(),
+        class,
+        create,
+        returned: returned.map(|r| r.fields),
+        answer,
+        pending,
+        submit: Callback::new(submit),
+        children,
+    })
+}
+
+/// What the browser's form data is where this runs.
+#[cfg(feature = "hydrate")]
+type FormData = web_sys::FormData;
+#[cfg(not(feature = "hydrate"))]
+type FormData = ();
+
+/// How the last call of a form ended.
+#[derive(Clone, PartialEq)]
+enum Answer {
+    None,
+    Refused,
+    Done(Option<crate::ui::notice::Notice>),
+}
+
+struct FormSetup {
+    url: &'static str,
+    class: Option<&'static str>,
+    create: bool,
+    returned: Option<Vec<(String, String)>>,
+    answer: RwSignal<Answer>,
+    pending: Signal<bool>,
+    submit: Callback<FormData>,
+    children: Children,
+}
+
+/// The part of `ServerForm` every form shares.
+fn form_view(setup: FormSetup) -> AnyView {
+    let FormSetup {
+        url,
+        class,
+        create,
+        returned,
+        answer,
+        pending,
+        submit,
+        children,
+    } = setup;
+    let form = NodeRef::<leptos::html::Form>::new();
+    let notices = use_context::<Notices>();
+    // What a refused plain post typed (its page is rendered on the server only).
+    #[cfg(feature = "ssr")]
+    provide_context(plain_post::TypedBack::new(returned));
+    #[cfg(not(feature = "ssr"))]
+    let _ = returned;
+    // Only a post made before the WASM arrived reads it: the page as the server rendered it.
+    let page = {
+        let here = use_location();
+        let (path, search) = (here.pathname.get_untracked(), here.search.get_untracked());
+        if search.is_empty() {
+            path
+        } else {
+            format!("{path}?{search}")
+        }
+    };
+    Effect::watch(
+        move || answer.get(),
+        move |answer, _, _| match answer {
+            Answer::Refused => focus_first_invalid(form),
+            Answer::Done(notice) => {
+                if let (Some(notice), Some(notices)) = (notice.clone(), notices) {
+                    notices.show(notice);
+                }
+                // The next create from this form is another one: a new key at its submit.
+                if let Some(key) = form
+                    .get_untracked()
+                    .and_then(|f| f.query_selector("input[name=key]").ok().flatten())
+                {
+                    let _ = key.set_attribute("value", "");
+                }
+            }
+            Answer::None => {}
+        },
+        false,
+    );
+
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if action.pending().get_untracked() {
-            return;
-        }
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::JsCast;
-            let Some(form) = ev
+            let form = ev
                 .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
-            else {
-                return;
-            };
-            let Ok(data) = web_sys::FormData::new_with_form(&form) else {
-                return;
-            };
-            action.dispatch(read(&Fields { data }));
+                .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok());
+            if let Some(key) = form
+                .as_ref()
+                .and_then(|f| f.query_selector("input[name=key][value='']").ok().flatten())
+            {
+                let _ = key.set_attribute("value", &browser_key());
+            }
+            let data = form.and_then(|form| web_sys::FormData::new_with_form(&form).ok());
+            if let Some(data) = data {
+                submit.run(data);
+            }
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = read;
+        let _ = submit;
     };
     view! {
-        <form method="post" action=F::url() class=class on:submit=on_submit>
+        <form node_ref=form method="post" action=url class=class on:submit=on_submit
+            aria-busy=move || pending.get().then_some("true")>
+            <input type="hidden" name=plain_post::PAGE_FIELD value=page />
+            {create.then(|| view! { <input type="hidden" name="key" value=server_key() /> })}
             {children()}
         </form>
     }
+    .into_any()
+}
+
+/// Moves focus to the element `id` once the page is drawn (back to the button that opened
+/// something just closed).
+pub fn focus_later(id: String) {
+    request_animation_frame(move || {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            if let Some(element) = document()
+                .get_element_by_id(&id)
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = element.focus();
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = id;
+    });
+}
+
+/// Moves focus to the form's first field marked invalid, once the marks are drawn.
+fn focus_first_invalid(form: NodeRef<leptos::html::Form>) {
+    request_animation_frame(move || {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            if let Some(field) = form
+                .get_untracked()
+                .and_then(|f| f.query_selector("[aria-invalid=\"true\"]").ok().flatten())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = field.focus();
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = form;
+    });
 }

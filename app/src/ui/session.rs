@@ -79,18 +79,28 @@ where
     T: Send + Sync + 'static,
     S: Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
 {
-    move || match value.get().as_ref() {
-        Some(Err(e)) if is_session_lost(e) => view! { <SessionExpired in_form=true /> }.into_any(),
-        Some(Err(e)) if e.fields.is_empty() => {
-            let message = e.to_string();
+    // Generic only for reading the answer: the view is compiled once for every form.
+    let error = Signal::derive(move || match value.get() {
+        Some(Err(e)) => Some(e),
+        _ => None,
+    });
+    action_error_view(error)
+}
+
+fn action_error_view(error: Signal<Option<AppError>>) -> AnyView {
+    (move || match error.get() {
+        Some(e) if is_session_lost(&e) => view! { <SessionExpired in_form=true /> }.into_any(),
+        Some(e) => {
+            let message = if e.fields.is_empty() {
+                e.to_string()
+            } else {
+                "Certains champs sont à corriger.".to_string()
+            };
             view! { <p class="alert error" role="alert">{message}</p> }.into_any()
         }
-        Some(Err(_)) => {
-            view! { <p class="alert error" role="alert">"Certains champs sont à corriger."</p> }
-                .into_any()
-        }
-        _ => ().into_any(),
-    }
+        None => ().into_any(),
+    })
+    .into_any()
 }
 
 #[cfg(test)]

@@ -227,7 +227,7 @@ pub struct LoginQuery {
 /// Anything but a plain `/path?query` falls back to `/`: control characters (browsers drop tabs
 /// and newlines, so `/\t/x` would become `//x`), backslashes (read as `/`), `//`, schemes; what
 /// is left is resolved as a URL and must stay on the origin it was resolved against.
-fn local_path(next: Option<&str>) -> String {
+pub(crate) fn local_path(next: Option<&str>) -> String {
     const HOME: &str = "/";
     let Some(next) = next else {
         return HOME.into();

@@ -204,7 +204,7 @@ pub async fn authenticate(
 
 /// Server functions a visitor may call; every other one answers 401 before its arguments are
 /// even read (each also calls `require_user()` for the user it works for).
-const PUBLIC_SERVER_FNS: &[&str] = &["/api/signed_in_user"];
+const PUBLIC_SERVER_FNS: &[&str] = &["/api/signed_in_user", "/api/today_html"];
 
 /// On the app's routes (pages and server functions): a visitor asking for a page that is not
 /// public goes to `/connexion` and comes back after signing in; a visitor calling a server

@@ -55,6 +55,22 @@ impl Browser {
             .expect("POST reaches the server")
     }
 
+    /// A form posted by the browser itself (no WASM yet): it asks for a page.
+    pub async fn post_page_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(self.url(path))
+            .header("origin", &self.origin)
+            .header("sec-fetch-site", "same-origin")
+            .header(
+                "accept",
+                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            )
+            .form(form)
+            .send()
+            .await
+            .expect("POST reaches the server")
+    }
+
     /// Follows Spine's redirect to the sandbox, picks `tid|email` on its account page, and
     /// returns Spine's answer to the callback.
     pub async fn sign_in(&self, tid: &str, email: &str) -> Response {
