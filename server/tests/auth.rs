@@ -149,6 +149,11 @@ async fn after_sign_in_the_rep_never_lands_on_another_site(pool: PgPool) {
         "javascript:alert(1)",
         "/%00/evil.example",
         "evil.example",
+        // Dot segments vanish when the path is resolved: `/.//x` would become `//x`.
+        "/.//evil.example",
+        "/..//evil.example",
+        "/%2e//evil.example",
+        "/%2e%2e//evil.example",
         "",
     ];
     for next in attempts {

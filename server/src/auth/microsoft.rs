@@ -241,6 +241,8 @@ pub(crate) fn local_path(next: Option<&str>) -> String {
     }
     let origin = reqwest::Url::parse("https://spine.invalid/").expect("a valid base URL");
     match origin.join(next) {
+        // Resolving drops `.` and `..` segments: `/.//x` becomes `//x`, another site's address.
+        Ok(url) if url.path().starts_with("//") => HOME.into(),
         Ok(url) if url.origin() == origin.origin() => match url.query() {
             Some(query) => format!("{}?{query}", url.path()),
             None => url.path().to_string(),
@@ -465,6 +467,10 @@ mod tests {
             "/\u{85}/evil.example",
             "javascript:alert(1)",
             "evil.example",
+            "/.//evil.example",
+            "/..//evil.example",
+            "/%2e//evil.example",
+            "/a/..//evil.example",
             "",
         ] {
             assert_eq!(local_path(Some(evil)), "/", "{evil:?}");
