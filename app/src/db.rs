@@ -28,18 +28,20 @@ pub enum Claim {
     Done(uuid::Uuid),
 }
 
-/// Takes `key` for `owner` inside the create's transaction. A concurrent post with the same
+/// Takes `key` for `owner` and the kind of record `scope` inside the create's transaction. A concurrent post with the same
 /// key waits here until the first one commits (then gets [`Claim::Done`]) or rolls back (then
 /// holds the key itself), so a double post creates once.
 pub async fn claim(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     owner: uuid::Uuid,
+    scope: &str,
     key: uuid::Uuid,
 ) -> Result<Claim, sqlx::Error> {
     let inserted = sqlx::query!(
-        "INSERT INTO idempotency_keys (owner_user_id, key) VALUES ($1, $2)
+        "INSERT INTO idempotency_keys (owner_user_id, scope, key) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING",
         owner,
+        scope,
         key
     )
     .execute(&mut **tx)
@@ -49,8 +51,9 @@ pub async fn claim(
         return Ok(Claim::Fresh);
     }
     let result = sqlx::query_scalar!(
-        "SELECT result FROM idempotency_keys WHERE owner_user_id = $1 AND key = $2",
+        "SELECT result FROM idempotency_keys WHERE owner_user_id = $1 AND scope = $2 AND key = $3",
         owner,
+        scope,
         key
     )
     .fetch_one(&mut **tx)
@@ -63,12 +66,15 @@ pub async fn claim(
 pub async fn settle(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     owner: uuid::Uuid,
+    scope: &str,
     key: uuid::Uuid,
     result: uuid::Uuid,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE idempotency_keys SET result = $3 WHERE owner_user_id = $1 AND key = $2",
+        "UPDATE idempotency_keys SET result = $4
+         WHERE owner_user_id = $1 AND scope = $2 AND key = $3",
         owner,
+        scope,
         key,
         result
     )

@@ -43,10 +43,16 @@ pub async fn plain_forms(req: Request, next: Next) -> Response {
     let mut req = req;
     if req.method() == Method::GET && !req.uri().path().starts_with("/api/") {
         if let Some(session) = &session {
-            if let Some(returned) = take::<Returned>(session, Returned::SESSION_KEY).await {
+            // Only the page they were left for takes them (not another tab's request).
+            let path = req.uri().path().to_string();
+            if let Some(returned) =
+                take::<Returned>(session, Returned::SESSION_KEY, |r| r.page == path).await
+            {
                 req.extensions_mut().insert(returned);
             }
-            if let Some(notice) = take::<Notice>(session, Notice::SESSION_KEY).await {
+            if let Some(notice) =
+                take::<Notice>(session, Notice::SESSION_KEY, |n| n.page == path).await
+            {
                 req.extensions_mut().insert(notice);
             }
         }
@@ -54,14 +60,20 @@ pub async fn plain_forms(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// What the previous plain post left under `key`, removed from the session.
-async fn take<T: serde::de::DeserializeOwned>(session: &Session, key: &str) -> Option<T> {
+/// What the previous plain post left under `key` for this page (`here`), removed from the
+/// session.
+async fn take<T: serde::de::DeserializeOwned>(
+    session: &Session,
+    key: &str,
+    here: impl FnOnce(&T) -> bool,
+) -> Option<T> {
     // Read before removing: a removal marks the session changed, which saves it.
     match session.get::<T>(key).await {
-        Ok(Some(value)) => {
+        Ok(Some(value)) if here(&value) => {
             let _ = session.remove_value(key).await;
             Some(value)
         }
+        Ok(Some(_)) => None,
         Ok(None) => None,
         Err(e) => {
             tracing::warn!(error = %e, key, "reading what a form left for this page");
@@ -149,6 +161,7 @@ async fn answer_plain_post(session: Option<Session>, req: Request, next: Next) -
     if let Some(session) = session {
         let returned = Returned {
             action,
+            page: page.split('?').next().unwrap_or_default().to_string(),
             fields,
             error,
         };

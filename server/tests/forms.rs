@@ -143,6 +143,8 @@ async fn a_plain_post_never_redirects_off_spine(pool: PgPool) {
         "https://evil.example/",
         "/\\evil.example",
         "/\t/evil.example",
+        "/.//evil.example",
+        "/%2e//evil.example",
     ] {
         let res = claire
             .post_page_form(
@@ -409,5 +411,52 @@ async fn the_home_page_shows_a_rep_their_own_day_and_a_visitor_nothing_of_anyone
         "{page}"
     );
     assert!(!page.contains("<du>"), "escaped once, on the server");
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn a_refused_plain_edit_keeps_the_version_it_was_made_from(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let distributor = new_distributor(&claire, "Métro").await;
+    let (_, saved) = claire
+        .call(
+            "save_campaign",
+            &campaign_form("Sirha", &distributor, "21/01/2099", "25/01/2099"),
+        )
+        .await;
+    let id = saved["value"].as_str().unwrap().to_owned();
+    // Changed meanwhile in another tab: now at version 2.
+    let mut other = campaign_form(
+        "Sirha (autre onglet)",
+        &distributor,
+        "21/01/2099",
+        "25/01/2099",
+    );
+    other.extend([("id", id.as_str()), ("version", "1")]);
+    assert_eq!(claire.call("save_campaign", &other).await.0, 200);
+
+    // This tab's form, made from version 1, posted before the WASM.
+    let edit = format!("/campagnes/{id}/modifier");
+    let mut stale = campaign_form(
+        "Sirha (ce tablette)",
+        &distributor,
+        "21/01/2099",
+        "25/01/2099",
+    );
+    stale.extend([
+        ("id", id.as_str()),
+        ("version", "1"),
+        ("_page", edit.as_str()),
+    ]);
+    let res = claire.post_page_form("/api/save_campaign", &stale).await;
+    assert_eq!(location(&res), edit);
+    let page = claire.get(&edit).await.text().await.unwrap();
+    assert!(page.contains("modifiée entre-temps"), "{page}");
+    // Posting the page again must not overwrite the other tab's change.
+    assert!(
+        page.contains(r#"name="version" value="1""#),
+        "the page keeps the version the rep started from: {page}"
+    );
     app.shutdown().await.unwrap();
 }

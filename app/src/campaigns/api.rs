@@ -84,7 +84,7 @@ pub async fn save_campaign(
     let pool = pool()?;
     let mut tx = pool.begin().await?;
     if let (None, Some(key)) = (id, key) {
-        if let Claim::Done(id) = db::claim(&mut tx, user.id, key).await? {
+        if let Claim::Done(id) = db::claim(&mut tx, user.id, "campaign", key).await? {
             return Ok(opened(id, "Campagne créée."));
         }
     }
@@ -111,7 +111,7 @@ pub async fn save_campaign(
         Err(e) => return Err(e.into()),
     };
     if let (true, Some(key)) = (creating, key) {
-        db::settle(&mut tx, user.id, key, id).await?;
+        db::settle(&mut tx, user.id, "campaign", key, id).await?;
     }
     tx.commit().await?;
     Ok(opened(

@@ -60,7 +60,11 @@ pub async fn list(
     // turns the rows round.
     let (cursor, backwards) = match (&filter.after, &filter.before) {
         (Some(after), _) => (Cursor::decode(after), false),
-        (None, Some(before)) => (Cursor::decode(before), true),
+        (None, Some(before)) => match Cursor::decode(before) {
+            Some(cursor) => (Some(cursor), true),
+            // A tampered cursor opens the first page.
+            None => (None, false),
+        },
         (None, None) => (None, false),
     };
     let (after_date, after_id) = (cursor.map(|c| c.starts_on), cursor.map(|c| c.id));
@@ -80,7 +84,8 @@ pub async fn list(
                JOIN distributors d ON d.owner_user_id = c.owner_user_id AND d.id = c.distributor_id
                WHERE c.owner_user_id = $1
                  AND ($2::text IS NULL OR spine_search_text(concat_ws(' ', c.name, c.venue, c.city))
-                                          LIKE ALL (spine_search_patterns($2)))
+                                          LIKE ALL (spine_search_patterns($2))
+                                          AND cardinality(spine_search_patterns($2)) > 0)
                  AND ($3::uuid IS NULL OR c.distributor_id = $3)
                  AND CASE $4::text
                        WHEN 'archived' THEN c.archived_at IS NOT NULL
@@ -115,7 +120,8 @@ pub async fn list(
                JOIN distributors d ON d.owner_user_id = c.owner_user_id AND d.id = c.distributor_id
                WHERE c.owner_user_id = $1
                  AND ($2::text IS NULL OR spine_search_text(concat_ws(' ', c.name, c.venue, c.city))
-                                          LIKE ALL (spine_search_patterns($2)))
+                                          LIKE ALL (spine_search_patterns($2))
+                                          AND cardinality(spine_search_patterns($2)) > 0)
                  AND ($3::uuid IS NULL OR c.distributor_id = $3)
                  AND CASE $4::text
                        WHEN 'archived' THEN c.archived_at IS NOT NULL
@@ -166,7 +172,8 @@ pub async fn list(
     let counts = sqlx::query!(
         r#"SELECT count(*) FILTER (WHERE
                     ($2::text IS NULL OR spine_search_text(concat_ws(' ', c.name, c.venue, c.city))
-                                         LIKE ALL (spine_search_patterns($2)))
+                                         LIKE ALL (spine_search_patterns($2))
+                                          AND cardinality(spine_search_patterns($2)) > 0)
                     AND ($3::uuid IS NULL OR c.distributor_id = $3)
                     AND CASE $4::text
                           WHEN 'archived' THEN c.archived_at IS NOT NULL
@@ -583,6 +590,11 @@ mod tests {
         assert_eq!(
             run(by(StatusFilter::Active, Some("100%"), None)).await,
             Vec::<String>::new()
+        );
+        assert_eq!(
+            run(by(StatusFilter::Active, Some("!!"), None)).await,
+            Vec::<String>::new(),
+            "a search of no word finds nothing"
         );
         // Words, whatever the punctuation: "equip hotel" is how a rep types "Equip'Hôtel".
         for q in ["equip hotel", "EQUIP-HOTEL", "hôtel équip", "equip’hotel"] {

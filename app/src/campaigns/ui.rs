@@ -330,7 +330,7 @@ fn CampaignFormView(
         <ServerForm action=save read=read_campaign_form class="stack campaign-form" create=current.is_none()>
             {current.as_ref().map(|c| view! {
                 <input type="hidden" name="id" value=c.id.to_string() />
-                <input type="hidden" name="version" value=c.version.to_string() />
+                <input type="hidden" name="version" value=typed("version", c.version.to_string()) />
             })}
             {field("name", "Nom du salon", initial.name.clone(), text(NAME_MAX, "ex. Sirha Lyon 2027"))}
             <label class="field">

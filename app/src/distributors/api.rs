@@ -52,7 +52,7 @@ pub async fn save_distributor(
     let pool = pool()?;
     let mut tx = pool.begin().await?;
     if let (None, Some(key)) = (id, key) {
-        if let Claim::Done(id) = db::claim(&mut tx, user.id, key).await? {
+        if let Claim::Done(id) = db::claim(&mut tx, user.id, "distributor", key).await? {
             return Ok(listed(
                 id,
                 format!("Distributeur « {} » ajouté.", draft.name),
@@ -82,7 +82,7 @@ pub async fn save_distributor(
         Err(e) => return Err(e.into()),
     };
     if let (true, Some(key)) = (creating, key) {
-        db::settle(&mut tx, user.id, key, id).await?;
+        db::settle(&mut tx, user.id, "distributor", key, id).await?;
     }
     tx.commit().await?;
     let message = if creating {

@@ -59,12 +59,15 @@ pub async fn names(
         r#"SELECT d.id AS "id!", d.name AS "name!" FROM distributors d
            WHERE d.owner_user_id = $1 AND d.id = ANY($2)
            UNION ALL
-           SELECT DISTINCT ON (a.entity_id) a.entity_id, a.before->>'name'
-           FROM audit_log a
-           WHERE a.owner_user_id = $1 AND a.entity_type = 'distributor' AND a.action = 'delete'
-             AND a.entity_id = ANY($2) AND a.before->>'name' IS NOT NULL
-             AND NOT EXISTS (SELECT 1 FROM distributors d WHERE d.id = a.entity_id)
-           ORDER BY 1"#,
+           SELECT * FROM (
+               SELECT DISTINCT ON (a.entity_id) a.entity_id, a.before->>'name'
+               FROM audit_log a
+               WHERE a.owner_user_id = $1 AND a.entity_type = 'distributor' AND a.action = 'delete'
+                 AND a.entity_id = ANY($2) AND a.before->>'name' IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM distributors d WHERE d.id = a.entity_id)
+               -- Its name when it was last deleted.
+               ORDER BY a.entity_id, a.at DESC
+           ) deleted"#,
         owner,
         ids
     )

@@ -66,7 +66,7 @@ fn DistributorFields(
     view! {
         {current.map(|d| view! {
             <input type="hidden" name="id" value=d.id.to_string() />
-            <input type="hidden" name="version" value=d.version.to_string() />
+            <input type="hidden" name="version" value=typed("version", d.version.to_string()) />
         })}
         <label class="field">
             <span>"Nom du distributeur"</span>

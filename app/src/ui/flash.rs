@@ -43,27 +43,21 @@ pub fn is_plain_page() -> bool {
     })
 }
 
-/// Takes the notice the page was left, if any (once).
+// Read, not taken: a view inside `Suspense` may be rendered more than once for one page,
+// and each rendering must show the same thing.
+
+/// The notice the page was left, if any.
 #[cfg(feature = "ssr")]
 pub fn take_notice() -> Option<Notice> {
     let Pending(flash) = use_context::<Pending>()?;
-    flash.try_update_value(|f| f.notice.take()).flatten()
+    flash.with_value(|f| f.notice.clone())
 }
 
-/// Takes the refused post to the server function at `action`, if that is what the page was
-/// left (once).
+/// The refused post to the server function at `action`, if that is what the page was left.
 #[cfg(feature = "ssr")]
 pub fn take_returned(action: &str) -> Option<Returned> {
     let Pending(flash) = use_context::<Pending>()?;
-    flash
-        .try_update_value(|f| {
-            if f.returned.as_ref()?.action == action {
-                f.returned.take()
-            } else {
-                None
-            }
-        })
-        .flatten()
+    flash.with_value(|f| f.returned.clone().filter(|r| r.action == action))
 }
 
 /// In the browser there is nothing to take: such pages are never hydrated.

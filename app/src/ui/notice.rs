@@ -70,49 +70,61 @@ impl<T> Noticed for Saved<T> {
 
 impl Noticed for () {}
 
-/// The notice on screen, if any.
+/// The notice on screen, if any, and whether a page has shown it already.
 #[derive(Clone, Copy)]
-pub struct Notices(RwSignal<Option<Notice>>);
+pub struct Notices {
+    notice: RwSignal<Option<Notice>>,
+    shown: StoredValue<bool>,
+}
 
 impl Notices {
     pub fn show(self, notice: Notice) {
-        self.0.set(Some(notice));
+        self.shown.set_value(false);
+        self.notice.set(Some(notice));
     }
 }
 
-/// Called once by the app root; a page's `NoticeBar` adds the notice a plain post left for
-/// it (see `ui::flash`), calls add theirs.
+/// Called once by the app root; calls add their notices (`ServerForm`).
 pub(crate) fn provide_notices() {
-    provide_context(Notices(RwSignal::new(None)));
+    provide_context(Notices {
+        notice: RwSignal::new(None),
+        shown: StoredValue::new(false),
+    });
 }
 
-/// Shows the current notice on its page; leaving the page forgets it. Each page a save lands
-/// on has one (the main WASM carries none).
+/// Shows the notice of the last save on its page, once: a page opened later does not show it
+/// again. Each page a save lands on has one (the main WASM carries none).
 #[component]
 pub fn NoticeBar() -> impl IntoView {
-    let Some(Notices(notice)) = use_context::<Notices>() else {
+    let Some(Notices { notice, shown }) = use_context::<Notices>() else {
         return ().into_any();
     };
-    if let Some(left) = crate::ui::flash::take_notice() {
-        notice.set(Some(left));
+    // What a plain post left for this page (on the server), else the last call's notice,
+    // unless an earlier page showed it.
+    let left = crate::ui::flash::take_notice();
+    if left.is_none() && shown.get_value() {
+        notice.set(None);
     }
     // A notice for another page (a call whose redirect is on its way) waits for it.
     let here = use_location();
-    on_cleanup(move || notice.set(None));
     view! {
         <div class="notice-slot" role="status">
             {move || {
-                notice.get().filter(|n| n.page == here.pathname.get()).map(|n| view! {
-                    <div class="notice">
-                        <span>{n.message}</span>
-                        {n.undo.map(|undo| view! {
-                            // A plain post: it works before the WASM and reloads the page.
-                            <form method="post" action=undo.action>
-                                <input type="hidden" name="id" value=undo.id />
-                                <button type="submit" class="secondary">"Annuler"</button>
-                            </form>
-                        })}
-                    </div>
+                let current = left.clone().or_else(|| notice.get());
+                current.filter(|n| n.page == here.pathname.get()).map(|n| {
+                    shown.set_value(true);
+                    view! {
+                        <div class="notice">
+                            <span>{n.message}</span>
+                            {n.undo.map(|undo| view! {
+                                // A plain post: it works before the WASM and reloads the page.
+                                <form method="post" action=undo.action>
+                                    <input type="hidden" name="id" value=undo.id />
+                                    <button type="submit" class="secondary">"Annuler"</button>
+                                </form>
+                            })}
+                        </div>
+                    }
                 })
             }}
         </div>

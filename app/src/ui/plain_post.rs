@@ -19,6 +19,8 @@ pub const PAGE_FIELD: &str = "_page";
 pub struct Returned {
     /// URL of the server function the form posted to.
     pub action: String,
+    /// Path of the page it returns to, where it is shown (and only there).
+    pub page: String,
     /// The fields as the rep typed them.
     pub fields: Vec<(String, String)>,
     pub error: AppError,
