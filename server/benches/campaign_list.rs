@@ -251,6 +251,17 @@ impl Bench {
 
     /// The server function as the hydrated page calls it.
     async fn server_fn(&self) -> anyhow::Result<(u16, String)> {
+        self.list_campaigns("filter[status]=active").await
+    }
+
+    /// The server function searching words every campaign of the rep matches (venue and city):
+    /// the search's worst case, every row read and counted.
+    async fn search(&self) -> anyhow::Result<(u16, String)> {
+        self.list_campaigns("filter[status]=active&filter[q]=parc+expositions+lyon")
+            .await
+    }
+
+    async fn list_campaigns(&self, body: &'static str) -> anyhow::Result<(u16, String)> {
         let response = self
             .client
             .post(format!("{}/api/list_campaigns", self.origin))
@@ -259,23 +270,7 @@ impl Bench {
             .header("origin", &self.origin)
             .header("sec-fetch-site", "same-origin")
             .header("content-type", "application/x-www-form-urlencoded")
-            .body("filter[status]=active")
-            .send()
-            .await?;
-        Ok((response.status().as_u16(), response.text().await?))
-    }
-
-    /// The server function searching words every campaign of the rep matches (venue and city):
-    /// the search's worst case, every row read and counted.
-    async fn search(&self) -> anyhow::Result<(u16, String)> {
-        let response = self
-            .client
-            .post(format!("{}/api/list_campaigns", self.origin))
-            .header("cookie", &self.cookie)
-            .header("origin", &self.origin)
-            .header("sec-fetch-site", "same-origin")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body("filter[status]=active&filter[q]=parc+expositions+lyon")
+            .body(body)
             .send()
             .await?;
         Ok((response.status().as_u16(), response.text().await?))

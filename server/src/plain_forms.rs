@@ -147,11 +147,7 @@ async fn answer_plain_post(session: Option<Session>, req: Request, next: Next) -
         return Redirect::to(&target).into_response();
     }
     if status == StatusCode::UNAUTHORIZED {
-        let sign_in = app::ui::query::Query::new()
-            .set("next", &page)
-            .set("erreur", "expiree")
-            .href("/connexion");
-        return Redirect::to(&sign_in).into_response();
+        return Redirect::to(&app::ui::session::sign_in_href(&page)).into_response();
     }
     let error = match to_bytes(res.into_body(), MAX_BODY_BYTES).await {
         Ok(body) => serde_json::from_slice::<AppError>(&body).ok(),

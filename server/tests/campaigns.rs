@@ -14,21 +14,6 @@ fn as_refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
     v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
-async fn new_distributor(rep: &Browser, name: &str) -> String {
-    let (status, id) = rep
-        .call(
-            "save_distributor",
-            &[
-                ("form[name]", name),
-                ("form[website]", ""),
-                ("form[notes]", ""),
-            ],
-        )
-        .await;
-    assert!(status < 400, "{status} {id}");
-    id["value"].as_str().unwrap().to_owned()
-}
-
 async fn new_campaign(
     rep: &Browser,
     name: &str,
@@ -57,7 +42,7 @@ async fn new_campaign(
 async fn a_rep_creates_edits_archives_and_restores_a_campaign_and_sees_its_history(pool: PgPool) {
     let app = spawn_app(pool).await;
     let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
-    let distributor = new_distributor(&claire, "Métro Cash & Carry").await;
+    let distributor = claire.new_distributor("Métro Cash & Carry").await;
     let id = new_campaign(
         &claire,
         "Sirha Lyon 2099",
@@ -167,7 +152,7 @@ async fn another_rep_gets_not_found_for_every_campaign_and_distributor_function(
     let app = spawn_app(pool.clone()).await;
     let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
     let julien = app.signed_in(DEMO_TENANT_ID, JULIEN).await;
-    let distributor = new_distributor(&claire, "Transgourmet").await;
+    let distributor = claire.new_distributor("Transgourmet").await;
     let campaign = new_campaign(
         &claire,
         "Equip'Hôtel",
@@ -270,7 +255,7 @@ async fn another_rep_gets_not_found_for_every_campaign_and_distributor_function(
 async fn an_edit_of_a_stale_copy_gets_a_conflict_and_changes_nothing(pool: PgPool) {
     let app = spawn_app(pool).await;
     let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
-    let distributor = new_distributor(&claire, "Promocash").await;
+    let distributor = claire.new_distributor("Promocash").await;
     let id = new_campaign(
         &claire,
         "Salon du Chocolat",
@@ -321,8 +306,8 @@ async fn an_edit_of_a_stale_copy_gets_a_conflict_and_changes_nothing(pool: PgPoo
 async fn a_distributor_used_by_a_campaign_cannot_be_deleted(pool: PgPool) {
     let app = spawn_app(pool).await;
     let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
-    let used = new_distributor(&claire, "Metro").await;
-    let unused = new_distributor(&claire, "Sysco").await;
+    let used = claire.new_distributor("Metro").await;
+    let unused = claire.new_distributor("Sysco").await;
     new_campaign(&claire, "SIAL Paris", &used, "18/10/2099", "22/10/2099").await;
 
     let (status, body) = claire.call("delete_distributor", &[("id", &used)]).await;
@@ -356,7 +341,7 @@ async fn distributor_names_are_unique_per_rep_whatever_the_accents_and_case(pool
     let app = spawn_app(pool).await;
     let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
     let julien = app.signed_in(DEMO_TENANT_ID, JULIEN).await;
-    new_distributor(&claire, "Métro").await;
+    claire.new_distributor("Métro").await;
     let (status, body) = claire
         .call(
             "save_distributor",
@@ -376,7 +361,7 @@ async fn distributor_names_are_unique_per_rep_whatever_the_accents_and_case(pool
         "{body}"
     );
     // Another rep may use the same name.
-    new_distributor(&julien, "Métro").await;
+    julien.new_distributor("Métro").await;
     app.shutdown().await.unwrap();
 }
 
@@ -384,7 +369,7 @@ async fn distributor_names_are_unique_per_rep_whatever_the_accents_and_case(pool
 async fn a_bad_campaign_form_gets_french_errors_per_field_and_stores_nothing(pool: PgPool) {
     let app = spawn_app(pool.clone()).await;
     let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
-    let distributor = new_distributor(&claire, "Metro").await;
+    let distributor = claire.new_distributor("Metro").await;
     let (status, body) = claire
         .call(
             "save_campaign",

@@ -3,28 +3,13 @@
 
 mod common;
 
-use common::{spawn_app, Browser};
+use common::spawn_app;
 use sandbox::DEMO_TENANT_ID;
 use sqlx::PgPool;
 use uuid::Uuid;
 
 const CLAIRE: &str = "claire.martin@demo-salons.example.test";
 const JULIEN: &str = "julien.bernard@demo-salons.example.test";
-
-async fn new_distributor(rep: &Browser, name: &str) -> String {
-    let (status, id) = rep
-        .call(
-            "save_distributor",
-            &[
-                ("form[name]", name),
-                ("form[website]", ""),
-                ("form[notes]", ""),
-            ],
-        )
-        .await;
-    assert!(status < 400, "{status} {id}");
-    id["value"].as_str().unwrap().to_owned()
-}
 
 fn campaign_form<'a>(
     name: &'a str,
@@ -60,7 +45,7 @@ async fn a_refused_form_posted_before_the_wasm_comes_back_with_its_errors_and_wh
 ) {
     let app = spawn_app(pool).await;
     let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
-    let distributor = new_distributor(&claire, "Métro").await;
+    let distributor = claire.new_distributor("Métro").await;
 
     let mut form = campaign_form(
         "Sirha « avant WASM »",
@@ -105,7 +90,7 @@ async fn a_refused_form_posted_before_the_wasm_comes_back_with_its_errors_and_wh
 async fn an_accepted_form_posted_before_the_wasm_opens_what_it_created(pool: PgPool) {
     let app = spawn_app(pool).await;
     let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
-    let distributor = new_distributor(&claire, "Métro").await;
+    let distributor = claire.new_distributor("Métro").await;
 
     let mut form = campaign_form("Sirha Lyon 2099", &distributor, "21/01/2099", "25/01/2099");
     form.push(("_page", "/campagnes/nouvelle"));
@@ -180,7 +165,7 @@ async fn a_plain_post_after_the_session_ended_leads_to_sign_in_and_back(pool: Pg
 async fn a_create_posted_twice_with_its_key_creates_once(pool: PgPool) {
     let app = spawn_app(pool.clone()).await;
     let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
-    let distributor = new_distributor(&claire, "Métro").await;
+    let distributor = claire.new_distributor("Métro").await;
     let key = Uuid::new_v4().to_string();
 
     // Two posts of the same page, one after the other (a double tap before the WASM).
@@ -232,8 +217,8 @@ async fn another_rep_s_key_neither_reveals_nor_blocks_anything(pool: PgPool) {
     let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
     let julien = app.signed_in(DEMO_TENANT_ID, JULIEN).await;
     let key = Uuid::new_v4().to_string();
-    let claire_distributor = new_distributor(&claire, "Métro").await;
-    let julien_distributor = new_distributor(&julien, "Métro").await;
+    let claire_distributor = claire.new_distributor("Métro").await;
+    let julien_distributor = julien.new_distributor("Métro").await;
 
     let mut form = campaign_form("Sirha", &claire_distributor, "21/01/2099", "25/01/2099");
     form.push(("key", &key));
@@ -301,7 +286,7 @@ async fn a_deleted_distributor_comes_back_with_annuler_for_its_owner_only(pool: 
     let app = spawn_app(pool).await;
     let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
     let julien = app.signed_in(DEMO_TENANT_ID, JULIEN).await;
-    let id = new_distributor(&claire, "Métro").await;
+    let id = claire.new_distributor("Métro").await;
 
     let (status, deleted) = claire.call("delete_distributor", &[("id", &id)]).await;
     assert_eq!(status, 200, "{deleted}");
@@ -343,7 +328,7 @@ async fn a_deleted_distributor_comes_back_with_annuler_for_its_owner_only(pool: 
 async fn archiving_says_so_and_offers_to_undo(pool: PgPool) {
     let app = spawn_app(pool).await;
     let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
-    let distributor = new_distributor(&claire, "Métro").await;
+    let distributor = claire.new_distributor("Métro").await;
     let (_, saved) = claire
         .call(
             "save_campaign",
@@ -382,7 +367,7 @@ async fn the_home_page_shows_a_rep_their_own_day_and_a_visitor_nothing_of_anyone
     let app = spawn_app(pool).await;
     let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
     let julien = app.signed_in(DEMO_TENANT_ID, JULIEN).await;
-    let distributor = new_distributor(&claire, "Métro").await;
+    let distributor = claire.new_distributor("Métro").await;
     let today = chrono::Utc::now().date_naive();
     let day = |d: chrono::NaiveDate| d.format("%d/%m/%Y").to_string();
     let (start, end) = (
@@ -418,7 +403,7 @@ async fn the_home_page_shows_a_rep_their_own_day_and_a_visitor_nothing_of_anyone
 async fn a_refused_plain_edit_keeps_the_version_it_was_made_from(pool: PgPool) {
     let app = spawn_app(pool).await;
     let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
-    let distributor = new_distributor(&claire, "Métro").await;
+    let distributor = claire.new_distributor("Métro").await;
     let (_, saved) = claire
         .call(
             "save_campaign",

@@ -48,25 +48,25 @@ pub fn is_plain_page() -> bool {
 
 /// The notice the page was left, if any.
 #[cfg(feature = "ssr")]
-pub fn take_notice() -> Option<Notice> {
+pub fn notice_left() -> Option<Notice> {
     let Pending(flash) = use_context::<Pending>()?;
     flash.with_value(|f| f.notice.clone())
 }
 
 /// The refused post to the server function at `action`, if that is what the page was left.
 #[cfg(feature = "ssr")]
-pub fn take_returned(action: &str) -> Option<Returned> {
+pub fn returned_to(action: &str) -> Option<Returned> {
     let Pending(flash) = use_context::<Pending>()?;
     flash.with_value(|f| f.returned.clone().filter(|r| r.action == action))
 }
 
-/// In the browser there is nothing to take: such pages are never hydrated.
+/// In the browser there is nothing: such pages are never hydrated.
 #[cfg(not(feature = "ssr"))]
-pub fn take_notice() -> Option<Notice> {
+pub fn notice_left() -> Option<Notice> {
     None
 }
 
 #[cfg(not(feature = "ssr"))]
-pub fn take_returned(_action: &str) -> Option<Returned> {
+pub fn returned_to(_action: &str) -> Option<Returned> {
     None
 }

@@ -68,8 +68,6 @@ impl<T> Noticed for Saved<T> {
     }
 }
 
-impl Noticed for () {}
-
 /// The notice on screen, if any, and whether a page has shown it already.
 #[derive(Clone, Copy)]
 pub struct Notices {
@@ -101,7 +99,7 @@ pub fn NoticeBar() -> impl IntoView {
     };
     // What a plain post left for this page (on the server), else the last call's notice,
     // unless an earlier page showed it.
-    let left = crate::ui::flash::take_notice();
+    let left = crate::ui::flash::notice_left();
     if left.is_none() && shown.get_value() {
         notice.set(None);
     }

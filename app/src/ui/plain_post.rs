@@ -31,12 +31,6 @@ impl Returned {
     pub const SESSION_KEY: &'static str = "returned_form";
 }
 
-/// The refused post to the server function at `action`, once: the form that takes it shows
-/// its error and the fields as typed.
-pub fn take(action: &str) -> Option<Returned> {
-    crate::ui::flash::take_returned(action)
-}
-
 /// What the rep typed in the form around the caller, for the fields a refused plain post sent
 /// back (provided by `ServerForm`).
 #[cfg(feature = "ssr")]

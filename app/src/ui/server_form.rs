@@ -93,7 +93,7 @@ where
 {
     // Only what needs `F` is generic: every page has several forms, and each generic line is
     // compiled once per form into the page's WASM.
-    let returned = plain_post::take(F::url());
+    let returned = crate::ui::flash::returned_to(F::url());
     if let Some(returned) = &returned {
         action.value().set(Some(Err(returned.error.clone())));
     }

@@ -23,8 +23,8 @@ pub fn is_session_lost(error: &AppError) -> bool {
     error.kind == ErrorKind::Unauthorized
 }
 
-/// The sign-in page, coming back to `path` after.
-fn sign_in_href(path: &str) -> String {
+/// The sign-in page saying the session expired, coming back to `path` after.
+pub fn sign_in_href(path: &str) -> String {
     crate::ui::query::Query::new()
         .set("next", path)
         .set("erreur", "expiree")

@@ -120,4 +120,20 @@ impl Browser {
         let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
         (status, json)
     }
+
+    /// Creates a distributor named `name` through its server function; returns its id.
+    pub async fn new_distributor(&self, name: &str) -> String {
+        let (status, saved) = self
+            .call(
+                "save_distributor",
+                &[
+                    ("form[name]", name),
+                    ("form[website]", ""),
+                    ("form[notes]", ""),
+                ],
+            )
+            .await;
+        assert!(status < 400, "{status} {saved}");
+        saved["value"].as_str().unwrap().to_owned()
+    }
 }
