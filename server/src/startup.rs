@@ -7,7 +7,7 @@ use app::{config::Config, jobs::Jobs, shell, state::AppState, App};
 use axum::{routing::get, Router};
 use http::{HeaderName, Request};
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use sqlx::{
     migrate::MigrateDatabase,
     postgres::{PgConnectOptions, PgPoolOptions},
@@ -83,6 +83,7 @@ pub struct Application {
     state: AppState,
     with_worker: bool,
     microsoft: Arc<auth::Microsoft>,
+    drain_at_most: Duration,
 }
 
 impl Application {
@@ -124,7 +125,14 @@ impl Application {
             state,
             with_worker,
             microsoft,
+            drain_at_most: DRAIN_AT_MOST,
         })
+    }
+
+    /// How long stopping waits for requests in progress before closing them.
+    pub fn drain_at_most(mut self, wait: Duration) -> Self {
+        self.drain_at_most = wait;
+        self
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -163,10 +171,21 @@ impl Application {
         let router = router(self.state, self.microsoft);
         // The client's address (for the sign-in rate limit) is the connection's.
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(wait(stopped))
-            .await
-            .context("web server")?;
+        let serving =
+            axum::serve(self.listener, service).with_graceful_shutdown(wait(stopped.clone()));
+        // A response that never ends (a client that stops reading) must not hold a deploy.
+        let drain_at_most = self.drain_at_most;
+        let drain_deadline = async move {
+            wait(stopped).await;
+            tokio::time::sleep(drain_at_most).await;
+        };
+        tokio::select! {
+            served = serving => served.context("web server")?,
+            () = drain_deadline => tracing::warn!(
+                seconds = drain_at_most.as_secs(),
+                "requests still open when stopping; closed"
+            ),
+        }
         sweeper.abort();
         if let Some(worker) = worker {
             worker.await.context("worker task")??;
@@ -174,6 +193,9 @@ impl Application {
         Ok(())
     }
 }
+
+/// How long stopping waits for requests in progress to finish, unless told otherwise.
+const DRAIN_AT_MOST: Duration = Duration::from_secs(15);
 
 /// Deletes expired sessions, API tokens and idempotency keys every hour (loading already ignores them).
 async fn sweep_expired_sessions(pool: PgPool) {
@@ -210,9 +232,16 @@ async fn set_aside_client_request_id(
     next.run(req).await
 }
 
+/// The app's pages, listed once per process. Leptos stops every resource of the process from
+/// loading while it lists them: a page rendering meanwhile would wait forever for its data.
+pub fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Every route of Spine.
 pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let request_id = HeaderName::from_static("x-request-id");
 
     let pages = Router::new()

@@ -98,6 +98,7 @@ async fn a_flood_of_sign_ins_from_one_address_is_slowed_and_the_others_are_not(p
         reqwest::Client::builder()
             .local_address(std::net::IpAddr::from(ip))
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(10))
             .build()
             .unwrap()
     };

@@ -88,3 +88,25 @@ async fn ready_reports_pending_migrations(pool: PgPool) {
     assert_eq!(body["migrations"], "pending");
     app.shutdown().await.unwrap();
 }
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn stopping_does_not_wait_forever_for_a_body_that_never_comes(pool: PgPool) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let app = spawn_app(pool).await;
+    let mut stalled = tokio::net::TcpStream::connect(app.address).await.unwrap();
+    let head = format!(
+        "POST /api/signed_in_user HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\
+         Expect: 100-continue\r\n\r\n",
+        host = app.address
+    );
+    stalled.write_all(head.as_bytes()).await.unwrap();
+    // "100 Continue" means the server has started reading the body.
+    let mut answer = [0; 64];
+    let read = stalled.read(&mut answer).await.unwrap();
+    assert!(answer[..read].starts_with(b"HTTP/1.1 100"), "{answer:?}");
+    stalled.write_all(b"x=").await.unwrap();
+    // The other 98 bytes never come: the helper fails if stopping waits for them.
+    app.shutdown().await.unwrap();
+}

@@ -73,6 +73,7 @@ async fn what_a_client_sends_cannot_forge_a_log_line(pool: PgPool) {
     );
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");

@@ -67,7 +67,7 @@ async fn an_unknown_page_answers_404_in_french(pool: PgPool) {
 async fn every_lazy_page_can_be_downloaded_ahead_of_a_tap() {
     // The pages whose code is in the main chunk; every other route is lazy.
     const EAGER: [&str; 2] = ["/", "/connexion"];
-    let routes = leptos_axum::generate_route_list(app::App);
+    let routes = server::startup::page_routes();
     assert!(routes.len() > EAGER.len());
     for route in routes {
         let path = route.path().replace(":id", &uuid::Uuid::nil().to_string());
@@ -132,5 +132,29 @@ async fn a_body_over_64_kb_is_refused_with_413_in_french_even_without_a_declared
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+    app.shutdown().await.unwrap();
+}
+
+/// A test binary starts many Spines in one process; Leptos stops resources from loading
+/// process-wide while it lists routes, so listing them again left pages waiting forever.
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn pages_render_while_another_spine_of_the_process_starts(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let starting = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let others = std::thread::spawn({
+        let starting = starting.clone();
+        move || {
+            while starting.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = server::startup::page_routes();
+            }
+        }
+    });
+    for _ in 0..100 {
+        let res = app.get("/connexion?erreur=jeton").await;
+        let html = res.text().await.expect("the whole page arrives");
+        assert!(html.contains("</html>"));
+    }
+    starting.store(false, std::sync::atomic::Ordering::Relaxed);
+    others.join().unwrap();
     app.shutdown().await.unwrap();
 }

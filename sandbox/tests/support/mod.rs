@@ -62,6 +62,7 @@ pub async fn start(dir: &Path, enable_control: bool) -> Sandbox {
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(10))
         .build()
         .expect("a reqwest client")
 }

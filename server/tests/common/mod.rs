@@ -69,12 +69,16 @@ impl TestApp {
         browser
     }
 
-    /// Asks Spine to stop and waits until web server and worker have finished.
+    /// Asks Spine to stop and waits until web server and worker have finished; a response
+    /// that never ends fails the test instead of holding it forever.
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        let result = self.handle.take().expect("running").await?;
+        let stopping = self.handle.take().expect("running");
+        let result = tokio::time::timeout(Duration::from_secs(20), stopping)
+            .await
+            .expect("Spine stops within 20 s (a response still open would hold it)")?;
         self.sandbox.stop().await;
         result
     }
@@ -194,7 +198,9 @@ async fn spawn(
         jobs,
         config: Arc::new(config),
     };
-    let app = Application::with_listener(listener, state, true).expect("valid configuration");
+    let app = Application::with_listener(listener, state, true)
+        .expect("valid configuration")
+        .drain_at_most(Duration::from_secs(2));
     let state = app.state().clone();
     let (stop, stopped) = oneshot::channel::<()>();
     let handle = tokio::spawn(app.run_until(async move {
