@@ -1,8 +1,9 @@
 //! The one error type of server functions: a status, a French message for the rep and, for
 //! internal failures, the request id to quote to support. Internals are logged, never sent.
 
-use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::codec::{JsonEncoding, Post};
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use leptos::server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType};
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -162,6 +163,9 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
+            ServerFnErrorErr::Deserialization(answer) if answer.starts_with(REFUSED) => {
+                refusal(&answer)
+            }
             ServerFnErrorErr::Args(_)
             | ServerFnErrorErr::Deserialization(_)
             | ServerFnErrorErr::MissingArg(_) => AppError::new(
@@ -177,6 +181,63 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// The output encoding of the server functions behind forms: JSON, where a refusal comes
+/// back with status 200 as `{"refused": AppError}`. A refused submit is an answer the form
+/// shows, but browsers log every 4xx as a failed load in the console; the server only answers
+/// this way to a client that asks for this type (see the server's `plain_forms`).
+pub struct FormAnswerEncoding;
+
+/// `#[server(output = FormAnswer)]`
+pub type FormAnswer = Post<FormAnswerEncoding>;
+
+/// What a refusal's body starts with.
+pub const REFUSED: &str = r#"{"refused":"#;
+
+impl ContentType for FormAnswerEncoding {
+    const CONTENT_TYPE: &'static str = "application/vnd.spine.answer+json";
+}
+
+impl FormatType for FormAnswerEncoding {
+    const FORMAT_TYPE: Format = Format::Text;
+}
+
+impl<T: Serialize> Encodes<T> for FormAnswerEncoding {
+    type Error = serde_json::Error;
+
+    fn encode(output: &T) -> Result<Bytes, Self::Error> {
+        serde_json::to_vec(output).map(Bytes::from)
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> Decodes<T> for FormAnswerEncoding {
+    /// A refusal is handed on as is, through `ServerFnErrorErr::Deserialization`, the one way
+    /// Leptos lets a decoder fail; `from_server_fn_error` reads it back.
+    type Error = String;
+
+    fn decode(bytes: Bytes) -> Result<T, String> {
+        if bytes.starts_with(REFUSED.as_bytes()) {
+            return Err(String::from_utf8_lossy(&bytes).into_owned());
+        }
+        serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+    }
+}
+
+/// The error inside a `{"refused": …}` answer.
+fn refusal(answer: &str) -> AppError {
+    #[derive(Deserialize)]
+    struct Refused {
+        refused: AppError,
+    }
+    serde_json::from_str::<Refused>(answer)
+        .map(|r| r.refused)
+        .unwrap_or_else(|_| {
+            AppError::new(
+                ErrorKind::BadRequest,
+                "La réponse du serveur est illisible. Rechargez la page et réessayez.",
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +248,22 @@ mod tests {
         assert_eq!(e.kind.status(), 500);
         assert!(!e.to_string().contains("password"));
         assert!(e.message.starts_with("Une erreur interne"));
+    }
+
+    #[test]
+    fn a_refusal_answered_with_200_reads_back_as_the_error_the_form_shows() {
+        let refused = AppError::invalid_field("name", "Le nom est obligatoire.");
+        let body = format!("{REFUSED}{}}}", serde_json::to_string(&refused).unwrap());
+        let answer = <FormAnswerEncoding as Decodes<Vec<u8>>>::decode(body.into()).unwrap_err();
+        let back = AppError::from_server_fn_error(ServerFnErrorErr::Deserialization(answer));
+        assert_eq!(back, refused);
+        // A success decodes as usual; a body that is neither is a French error, not a panic.
+        let ok: Vec<u8> = FormAnswerEncoding::decode("[1,2]".into()).unwrap();
+        assert_eq!(ok, [1, 2]);
+        let garbled = format!("{REFUSED}nonsense");
+        let answer = <FormAnswerEncoding as Decodes<Vec<u8>>>::decode(garbled.into()).unwrap_err();
+        let back = AppError::from_server_fn_error(ServerFnErrorErr::Deserialization(answer));
+        assert_eq!(back.kind, ErrorKind::BadRequest);
     }
 
     #[test]

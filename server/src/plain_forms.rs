@@ -6,7 +6,7 @@
 //! session that ended leads to sign-in, coming back to the page after.
 
 use app::{
-    error::AppError,
+    error::{AppError, FormAnswerEncoding, REFUSED},
     ui::{notice::Notice, plain_post::Returned},
 };
 use axum::{
@@ -16,6 +16,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use http::{header, HeaderValue, Method, StatusCode};
+use leptos::server_fn::ContentType;
 use tower_sessions::Session;
 
 use crate::{auth::microsoft::local_path, limits::MAX_BODY_BYTES};
@@ -40,6 +41,9 @@ pub async fn plain_forms(req: Request, next: Next) -> Response {
     if is_plain_post(&req) {
         return answer_plain_post(session, req, next).await;
     }
+    if asks_form_answer(&req) {
+        return refusal_as_answer(next.run(req).await).await;
+    }
     let mut req = req;
     if req.method() == Method::GET && !req.uri().path().starts_with("/api/") {
         if let Some(session) = &session {
@@ -59,6 +63,48 @@ pub async fn plain_forms(req: Request, next: Next) -> Response {
     }
     next.run(req).await
 }
+
+/// Whether `req` comes from a form's server function once the WASM runs (see
+/// `app::error::FormAnswerEncoding`).
+fn asks_form_answer(req: &Request) -> bool {
+    req.method() == Method::POST
+        && req.uri().path().starts_with("/api/")
+        && req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains(FormAnswerEncoding::CONTENT_TYPE))
+}
+
+/// A refusal (4xx) sent as `{"refused": error}` with status 200, so the browser does not log
+/// it as a failed load; the status stays in the `x-spine-refused` header.
+async fn refusal_as_answer(res: Response) -> Response {
+    let status = res.status();
+    if !status.is_client_error() {
+        return res;
+    }
+    let Ok(error) = to_bytes(res.into_body(), MAX_BODY_BYTES).await else {
+        return status.into_response();
+    };
+    let mut body = Vec::with_capacity(REFUSED.len() + error.len() + 1);
+    body.extend_from_slice(REFUSED.as_bytes());
+    body.extend_from_slice(&error);
+    body.push(b'}');
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(FormAnswerEncoding::CONTENT_TYPE),
+            ),
+            (REFUSED_STATUS, HeaderValue::from(status.as_u16())),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The status of a refusal answered with 200.
+const REFUSED_STATUS: header::HeaderName = header::HeaderName::from_static("x-spine-refused");
 
 /// What the previous plain post left under `key` for this page (`here`), removed from the
 /// session.

@@ -445,3 +445,46 @@ async fn a_refused_plain_edit_keeps_the_version_it_was_made_from(pool: PgPool) {
     );
     app.shutdown().await.unwrap();
 }
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn a_refused_submit_from_the_app_is_an_answer_not_a_failed_load(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    // Browsers log any 4xx in the console: the app's forms get their refusals with 200.
+    let refused = claire
+        .submit("save_campaign", &campaign_form("", "", "31/02/2027", ""))
+        .await;
+    assert_eq!(refused.status(), 200);
+    assert_eq!(refused.headers()["x-spine-refused"], "422");
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["refused"]["kind"], "unprocessable", "{body}");
+    assert!(body["refused"]["fields"]["name"].is_string(), "{body}");
+    // Another rep's record is "not found" the same way, and reveals nothing more.
+    let distributor = claire.new_distributor("Metro Cash").await;
+    let julien = app.signed_in(DEMO_TENANT_ID, JULIEN).await;
+    let theirs = julien
+        .submit("delete_distributor", &[("id", distributor.as_str())])
+        .await;
+    assert_eq!(theirs.status(), 200);
+    assert_eq!(theirs.headers()["x-spine-refused"], "404");
+    let body: serde_json::Value = theirs.json().await.unwrap();
+    assert_eq!(body["refused"]["message"], "Élément introuvable.");
+    // A success is answered as before.
+    let saved = claire
+        .submit(
+            "save_campaign",
+            &campaign_form("Sirha", &distributor, "20/01/2027", "24/01/2027"),
+        )
+        .await;
+    assert_eq!(saved.status(), 200);
+    assert!(saved.headers().get("x-spine-refused").is_none());
+    let body: serde_json::Value = saved.json().await.unwrap();
+    assert!(body["value"].is_string(), "{body}");
+    assert_eq!(campaigns_named(&pool, "Sirha").await, 1);
+    // Scripts asking for JSON keep the HTTP status.
+    let (status, _) = claire
+        .call("save_campaign", &campaign_form("", "", "", ""))
+        .await;
+    assert_eq!(status, 422);
+    app.shutdown().await.unwrap();
+}

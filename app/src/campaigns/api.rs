@@ -2,7 +2,12 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::{Campaign, CampaignFilter, CampaignForm, CampaignPage};
-use crate::{audit::HistoryEntry, error::AppError, page_data::PageData, ui::notice::Saved};
+use crate::{
+    audit::HistoryEntry,
+    error::{AppError, FormAnswer},
+    page_data::PageData,
+    ui::notice::Saved,
+};
 
 #[cfg(feature = "ssr")]
 mod ssr {
@@ -71,7 +76,7 @@ pub async fn get_campaign(id: Uuid) -> Result<PageData<Campaign>, AppError> {
 
 /// Creates (no `id`) or updates (with the `version` the form was loaded at) a campaign, then
 /// opens it. A create posted twice with the same `key` creates once (see `db::claim`).
-#[server(endpoint = "save_campaign")]
+#[server(endpoint = "save_campaign", output = FormAnswer)]
 pub async fn save_campaign(
     id: Option<Uuid>,
     version: Option<i32>,
@@ -137,7 +142,7 @@ fn opened(id: Uuid, message: &str) -> Saved<Uuid> {
 
 /// Archives a campaign (it leaves the lists but loses nothing) or restores it; archiving can
 /// be undone from its notice.
-#[server(endpoint = "set_campaign_archived")]
+#[server(endpoint = "set_campaign_archived", output = FormAnswer)]
 pub async fn set_campaign_archived(id: Uuid, archived: bool) -> Result<Saved<()>, AppError> {
     use ssr::*;
     let user = require_user()?;
@@ -161,7 +166,7 @@ pub async fn set_campaign_archived(id: Uuid, archived: bool) -> Result<Saved<()>
 }
 
 /// Restores an archived campaign (the "Annuler" of archiving).
-#[server(endpoint = "restore_campaign")]
+#[server(endpoint = "restore_campaign", output = FormAnswer)]
 pub async fn restore_campaign(id: Uuid) -> Result<Saved<()>, AppError> {
     let restored = set_campaign_archived(id, false).await?;
     leptos_axum::redirect(&restored.notice.page);

@@ -2,7 +2,11 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::{Distributor, DistributorForm};
-use crate::{error::AppError, page_data::PageData, ui::notice::Saved};
+use crate::{
+    error::{AppError, FormAnswer},
+    page_data::PageData,
+    ui::notice::Saved,
+};
 
 #[cfg(feature = "ssr")]
 mod ssr {
@@ -39,7 +43,7 @@ pub async fn get_distributor(id: Uuid) -> Result<PageData<Distributor>, AppError
 /// Creates (no `id`) or updates (with the `version` the form was loaded at) a distributor,
 /// then goes back to the list. A create posted twice with the same `key` creates once (see
 /// `db::claim`).
-#[server(endpoint = "save_distributor")]
+#[server(endpoint = "save_distributor", output = FormAnswer)]
 pub async fn save_distributor(
     id: Option<Uuid>,
     version: Option<i32>,
@@ -108,7 +112,7 @@ fn listed(id: Uuid, message: String) -> Saved<Uuid> {
 const LIST: &str = "/distributeurs";
 
 /// Deletes a distributor no campaign uses; its notice can undo it.
-#[server(endpoint = "delete_distributor")]
+#[server(endpoint = "delete_distributor", output = FormAnswer)]
 pub async fn delete_distributor(id: Uuid) -> Result<Saved<()>, AppError> {
     use ssr::*;
     let user = require_user()?;
@@ -140,7 +144,7 @@ pub async fn delete_distributor(id: Uuid) -> Result<Saved<()>, AppError> {
 
 /// Brings back a distributor the rep deleted (the "Annuler" of its notice), with its id, from
 /// what the audit log kept of it.
-#[server(endpoint = "restore_distributor")]
+#[server(endpoint = "restore_distributor", output = FormAnswer)]
 pub async fn restore_distributor(id: Uuid) -> Result<Saved<Uuid>, AppError> {
     use ssr::*;
     let user = require_user()?;

@@ -121,6 +121,21 @@ impl Browser {
         (status, json)
     }
 
+    /// Posts the form arguments `args` to `/api/{endpoint}` as the hydrated app's forms do:
+    /// asking for `app::error::FormAnswer`.
+    pub async fn submit(&self, endpoint: &str, args: &[(&str, &str)]) -> reqwest::Response {
+        use leptos::server_fn::ContentType;
+        self.client
+            .post(format!("{}/api/{endpoint}", self.origin))
+            .header("origin", &self.origin)
+            .header("sec-fetch-site", "same-origin")
+            .header("accept", app::error::FormAnswerEncoding::CONTENT_TYPE)
+            .form(args)
+            .send()
+            .await
+            .expect("server function reachable")
+    }
+
     /// Creates a distributor named `name` through its server function; returns its id.
     pub async fn new_distributor(&self, name: &str) -> String {
         let (status, saved) = self
