@@ -1,0 +1,62 @@
+//! Reading the contact files reps bring into checked prospects: Excel's French CSV
+//! (Windows-1252, `;`), Excel's "Unicode text" (UTF-16, tab), Outlook, LinkedIn and Google
+//! exports. The steps, each in its module:
+//!
+//! 1. [`decode`]: bytes to text (byte-order mark, UTF-16, UTF-8, else Windows-1252), refusing
+//!    what is not a table (PDF, images, binaries);
+//! 2. [`table`]: the delimiter, the header row (past any preamble) and each record with the
+//!    line where it starts, as a text editor numbers the file;
+//! 3. [`mapping`]: which column holds which field of a prospect, from the header names (French,
+//!    English, Outlook, LinkedIn, Google) or, failing that, from the content;
+//! 4. [`rows`]: each row checked (an email, valid) and counted, duplicates folded.
+//!
+//! Only the server runs this: nothing of it goes to the browser.
+
+pub mod decode;
+pub mod email;
+pub mod mapping;
+pub mod rows;
+pub mod table;
+
+pub use mapping::{Field, Mapping};
+pub use rows::{Checked, Contact, Rejection, Why};
+pub use table::{Record, Table};
+
+/// What makes a whole file unusable; nothing of it is stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileError {
+    #[error("Le fichier est vide.")]
+    EmptyFile,
+    #[error("Aucune ligne d’en-tête n’a été trouvée (les noms des colonnes, comme « Nom » ou « E-mail »).")]
+    NoHeader,
+    #[error("Aucune colonne ne contient d’adresses e-mail : indiquez laquelle les contient.")]
+    NoEmailColumn,
+    #[error("Le fichier dépasse la taille maximale de {limit_mb} Mo.")]
+    TooLarge { limit_mb: u64 },
+    #[error("Ce fichier n’est pas un tableau de contacts (PDF, image ou fichier binaire ?). Exportez-le en CSV ou en classeur Excel.")]
+    NotATable,
+    #[error("Le fichier est illisible{}.", at.map(|l| format!(" à partir de la ligne {l} (un guillemet n’est jamais refermé)")).unwrap_or_default())]
+    Unreadable { at: Option<u64> },
+}
+
+impl FileError {
+    /// The machine code of the error, stable for scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FileError::EmptyFile => "empty_file",
+            FileError::NoHeader => "no_header",
+            FileError::NoEmailColumn => "no_email_column",
+            FileError::TooLarge { .. } => "too_large",
+            FileError::NotATable => "not_a_table",
+            FileError::Unreadable { .. } => "unreadable",
+        }
+    }
+}
+
+/// Reads a contact file: its text, table and proposed mapping.
+pub fn read(bytes: &[u8]) -> Result<(Table, Mapping), FileError> {
+    let text = decode::decode(bytes)?;
+    let table = table::parse(&text)?;
+    let mapping = Mapping::propose(&table)?;
+    Ok((table, mapping))
+}
