@@ -10,6 +10,8 @@
 //!    English, Outlook, LinkedIn, Google) or, failing that, from the content;
 //! 4. [`rows`]: each row checked (an email, valid) and counted, duplicates folded.
 //!
+//! Workbooks ([`workbook`]) skip step 1 and give the same table.
+//!
 //! Only the server runs this: nothing of it goes to the browser.
 
 pub mod decode;
@@ -17,6 +19,7 @@ pub mod email;
 pub mod mapping;
 pub mod rows;
 pub mod table;
+pub mod workbook;
 
 pub use mapping::{Field, Mapping};
 pub use rows::{Checked, Contact, Rejection, Why};
@@ -25,7 +28,7 @@ pub use table::{Record, Table};
 /// What makes a whole file unusable; nothing of it is stored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FileError {
-    #[error("Le fichier est vide.")]
+    #[error("Le fichier ne contient aucun contact : il est vide ou n’a que la ligne d’en-tête.")]
     EmptyFile,
     #[error("Aucune ligne d’en-tête n’a été trouvée (les noms des colonnes, comme « Nom » ou « E-mail »).")]
     NoHeader,
@@ -53,10 +56,16 @@ impl FileError {
     }
 }
 
-/// Reads a contact file: its text, table and proposed mapping.
+/// Reads a contact file (CSV or workbook): its table and proposed mapping.
 pub fn read(bytes: &[u8]) -> Result<(Table, Mapping), FileError> {
-    let text = decode::decode(bytes)?;
-    let table = table::parse(&text)?;
+    let table = if workbook::is_workbook(bytes) {
+        workbook::read(bytes)?
+    } else {
+        table::parse(&decode::decode(bytes)?)?
+    };
+    if table.records.is_empty() {
+        return Err(FileError::EmptyFile);
+    }
     let mapping = Mapping::propose(&table)?;
     Ok((table, mapping))
 }

@@ -134,7 +134,7 @@ fn read_records(text: &str, delimiter: u8) -> Result<Vec<Record>, FileError> {
 /// The header: the first of the first records with two cells or more, one naming a known
 /// field (LinkedIn's preamble "Notes:" is one cell); else a lone "E-mail" column; else the
 /// first with two cells or more and no email in them.
-fn header_index(records: &[Record]) -> Option<usize> {
+pub(crate) fn header_index(records: &[Record]) -> Option<usize> {
     let sample = &records[..records.len().min(SAMPLE)];
     let filled = |r: &Record| r.cells.iter().filter(|c| !c.trim().is_empty()).count();
     let names = |r: &Record| {
