@@ -157,6 +157,16 @@ pub struct Config {
     )]
     pub sign_in_per_minute: u32,
 
+    /// The largest prospect file accepted, in megabytes (upload and command line).
+    #[arg(
+        long,
+        env = "SPINE_IMPORT_MAX_MB",
+        global = true,
+        default_value_t = 50,
+        value_parser = clap::value_parser!(u64).range(1..=1024)
+    )]
+    pub import_max_mb: u64,
+
     /// Starts with development secrets and the sandbox even though other machines can reach
     /// Spine: only for a demo on a real tablet over a local network (logged loudly).
     #[arg(

@@ -17,6 +17,7 @@ pub mod campaigns;
 pub mod distributors;
 pub mod error;
 pub mod page_data;
+pub mod prospects;
 pub mod system;
 pub mod ui;
 

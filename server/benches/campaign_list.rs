@@ -74,6 +74,7 @@ async fn main() -> anyhow::Result<()> {
         session_idle_minutes: 60,
         session_max_hours: 24,
         sign_in_per_minute: 240,
+        import_max_mb: 50,
         allow_dev_secrets_on_network: false,
     };
     let pool = server::startup::connect_database(&config).await?;

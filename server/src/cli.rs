@@ -56,6 +56,34 @@ pub enum Command {
         #[arg(long, requires = "owner")]
         revoke_all: bool,
     },
+    /// Import a prospect file (CSV or workbook) into a campaign, inline (no worker needed),
+    /// and print the summary as JSON; a refused file exits with status 2 and
+    /// `{"error": {"code", "message"}}`.
+    ImportProspects {
+        /// The campaign's owner: their id, or an email that matches exactly one user.
+        #[arg(long)]
+        owner: String,
+        /// The campaign's id.
+        #[arg(long)]
+        campaign: uuid::Uuid,
+        /// A column for a field, correcting the proposed mapping: `--map email=Courriel`.
+        /// Fields: civility, first_name, last_name, email, company, job_title, phone, mobile,
+        /// postal_code, city, country, notes.
+        #[arg(long = "map", value_parser = parse_map)]
+        map: Vec<(import::Field, String)>,
+        /// The file to import.
+        file: std::path::PathBuf,
+    },
+}
+
+/// `field=Header` of `--map`.
+fn parse_map(arg: &str) -> Result<(import::Field, String), String> {
+    let (field, header) = arg
+        .split_once('=')
+        .ok_or_else(|| format!("expected field=Header, got {arg}"))?;
+    let field =
+        import::Field::from_key(field.trim()).ok_or_else(|| format!("unknown field {field}"))?;
+    Ok((field, header.to_string()))
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -121,6 +149,53 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await?;
             println!("{}", serde_json::json!({ "user": user, "token": token }));
             Ok(())
+        }
+        Command::ImportProspects {
+            owner,
+            campaign,
+            map,
+            file,
+        } => {
+            use app::prospects::import::{run, ImportError, Request, Source};
+            let pool = startup::connect_database(&config).await?;
+            let user = app::auth::repo::resolve_owner(&pool, &owner)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let refuse = |error: ImportError| -> anyhow::Result<()> {
+                let answer = serde_json::json!({
+                    "error": { "code": error.code(), "message": error.to_string() }
+                });
+                println!("{answer}");
+                std::process::exit(2)
+            };
+            let limit = config.import_max_mb * 1024 * 1024;
+            if std::fs::metadata(&file)?.len() > limit {
+                return refuse(
+                    import::FileError::TooLarge {
+                        limit_mb: config.import_max_mb,
+                    }
+                    .into(),
+                );
+            }
+            let request = Request {
+                owner: user.id,
+                campaign_id: campaign,
+                file_name: file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                bytes: std::fs::read(&file)?,
+                corrections: map,
+                source: Source::Cli,
+            };
+            match run(&pool, request).await {
+                Ok(summary) => {
+                    println!("{}", serde_json::to_string(&summary)?);
+                    Ok(())
+                }
+                Err(ImportError::Database(e)) => Err(e.into()),
+                Err(error) => refuse(error),
+            }
         }
     }
 }

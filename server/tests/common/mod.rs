@@ -102,6 +102,7 @@ pub fn test_config(namespace: &str) -> Config {
         session_idle_minutes: 60,
         session_max_hours: 24,
         sign_in_per_minute: 240,
+        import_max_mb: 50,
         allow_dev_secrets_on_network: false,
     }
 }
