@@ -33,8 +33,8 @@ pub enum Command {
     Worker,
     /// Create the database if missing and apply the migrations.
     Migrate,
-    /// Create (once) a demo rep of the sandbox's demo tenant with distributors and campaigns
-    /// (JSON on stdout).
+    /// Create (once) a demo rep of the sandbox's demo tenant with distributors, campaigns and
+    /// the first show's prospects (JSON on stdout).
     Seed {
         /// The demo rep's email (default: claire.martin@demo-salons.example.test).
         #[arg(long)]
@@ -109,7 +109,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Seed { owner } => {
             let pool = startup::connect_database(&config).await?;
-            let seeded = crate::seed::run(&pool, owner.as_deref()).await?;
+            let seeded = crate::seed::demo(&pool, owner.as_deref()).await?;
             println!("{}", serde_json::to_string(&seeded)?);
             Ok(())
         }

@@ -222,6 +222,49 @@ pub async fn run(pool: &PgPool, owner_email: Option<&str>) -> anyhow::Result<See
     })
 }
 
+/// The visitors of the first show as a rep's file brings them: French Excel's `;`, one row
+/// without an address, one address twice.
+const DEMO_PROSPECTS: &str = "Civilité;Prénom;Nom;Société;Fonction;E-mail;Téléphone;Ville
+Mme;Léa;Mercier;Restaurant L'Étoile;Chef de cuisine;lea.mercier@etoile.example.test;01 30 24 57 70;Lyon
+M.;Gaëtan;Garçon;\"Traiteur \"\"Le Gourmet\"\"\";Acheteur;gaetan.garcon@gourmet.example.test;04 56 71 46 98;Paris
+M.;Noël;Petit;Boulangerie Saint-Honoré;Gérant;noel.petit@st-honore.example.test;06 18 49 55 49;Brest
+Mme;Chloé;Perrin;Brasserie du Port;Sommelière;;05 93 26 83 13;Nantes
+Mme;Inès;Gauthier;Hôtel Les Alpes;Responsable achats;ines.gauthier@alpes.example.test;04 62 45 33 59;Annecy
+M.;Loïc;Nguyen;CHR Distribution;Directeur;loic.nguyen@chr.example.test;07 28 17 91 14;Lille
+Mme;Maëlle;Durand;Cuisines Lefèvre & Fils;Chef de cuisine;maelle.durand@lefevre.example.test;03 76 68 72 98;Orléans
+M.;Jérôme;Fabre;Le Comptoir, SARL;Acheteur;Jerome.Fabre@comptoir.example.test ;05 72 43 98 47;Toulouse
+M.;Jérôme;Fabre;Le Comptoir, SARL;Acheteur;jerome.fabre@comptoir.example.test;;Toulouse
+";
+
+/// The demo of every feature: [`run`], then the demo prospects imported into the first show
+/// (once).
+pub async fn demo(pool: &PgPool, owner_email: Option<&str>) -> anyhow::Result<Seeded> {
+    let seeded = run(pool, owner_email).await?;
+    let campaign = seeded.campaigns[0].id;
+    let imported: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM import_batches WHERE owner_user_id = $1 AND campaign_id = $2)",
+    )
+    .bind(seeded.user.id)
+    .bind(campaign)
+    .fetch_one(pool)
+    .await?;
+    if !imported {
+        app::prospects::import::run(
+            pool,
+            app::prospects::import::Request {
+                owner: seeded.user.id,
+                campaign_id: campaign,
+                file_name: "visiteurs-du-stand.csv".into(),
+                bytes: DEMO_PROSPECTS.as_bytes().to_vec(),
+                corrections: vec![],
+                source: app::prospects::import::Source::Cli,
+            },
+        )
+        .await?;
+    }
+    Ok(seeded)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,5 +322,21 @@ mod tests {
         .into_iter()
         .collect();
         assert_eq!(statuses.len(), 4, "{statuses:?}");
+    }
+
+    #[sqlx::test(migrator = "app::MIGRATOR")]
+    async fn the_demo_imports_its_prospects_into_the_first_show_once(pool: PgPool) {
+        let first = demo(&pool, None).await.unwrap();
+        demo(&pool, None).await.unwrap();
+        let counts: (i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM prospects), (SELECT count(*) FROM campaign_prospects WHERE campaign_id = $1),
+                    (SELECT count(*) FROM import_batches), (SELECT count(*) FROM import_rejections)",
+        )
+        .bind(first.campaigns[0].id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        // Nine rows: one without an address, one address twice.
+        assert_eq!(counts, (7, 7, 1, 1));
     }
 }

@@ -119,6 +119,11 @@ pub async fn run(pool: &PgPool, request: Request) -> Result<Summary, ImportError
     .map_err(|e| sqlx::Error::Protocol(format!("import task: {e}")))??;
 
     let mut tx = pool.begin().await?;
+    // The pool plans every statement with its values (see `connect_database`); the foreign key
+    // checks of 100,000 inserted rows must reuse their plan, or each costs five times more.
+    sqlx::query("SET LOCAL plan_cache_mode = auto")
+        .execute(&mut *tx)
+        .await?;
     let show: Option<String> =
         sqlx::query_scalar("SELECT name FROM campaigns WHERE owner_user_id = $1 AND id = $2")
             .bind(owner)
@@ -246,7 +251,7 @@ async fn stage(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "CREATE TEMP TABLE import_staging (
-             ord integer, line bigint, email text, civility text, first_name text,
+             ord integer, line bigint, id uuid, email text, civility text, first_name text,
              last_name text, company text, job_title text, phone text, mobile text,
              postal_code text, city text, country text, notes text, extra jsonb
          ) ON COMMIT DROP",
@@ -269,9 +274,11 @@ async fn stage(
                 .iter()
                 .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
                 .collect();
+            // Time-ordered ids keep the primary key's inserts together in its index.
             let mut row = vec![
                 (chunk_index * COPY_CHUNK + i).to_string(),
                 contact.line.to_string(),
+                Uuid::now_v7().to_string(),
                 contact.email.clone(),
             ];
             row.extend(FIELDS.iter().map(|&f| limited(f, field(contact, f))));
@@ -285,6 +292,10 @@ async fn stage(
         copy.send(bytes).await?;
     }
     copy.finish().await?;
+    // Without statistics the planner takes the fresh table for empty and joins it row by row.
+    sqlx::query("ANALYZE import_staging")
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -298,10 +309,10 @@ async fn insert_new(
         "INSERT INTO prospects (id, owner_user_id, email, civility, first_name, last_name,
              company, job_title, phone, mobile, postal_code, city, country, notes, extra,
              origin, origin_batch_id, origin_file, origin_show)
-         SELECT gen_random_uuid(), $1, email, civility, first_name, last_name, company,
+         SELECT id, $1, email, civility, first_name, last_name, company,
              job_title, phone, mobile, postal_code, city, country, notes, extra,
              'import', $2, $3, $4
-         FROM import_staging ORDER BY ord
+         FROM import_staging
          ON CONFLICT (owner_user_id, email) DO NOTHING",
     )
     .bind(owner)
@@ -368,7 +379,6 @@ async fn link(
          SELECT $1, $2, p.id, $3
          FROM import_staging s
          JOIN prospects p ON p.owner_user_id = $1 AND p.email = s.email
-         ORDER BY s.ord
          ON CONFLICT (campaign_id, prospect_id) DO NOTHING",
     )
     .bind(owner)
