@@ -1,4 +1,4 @@
-//! Bytes to text. Excel on a French Windows writes Windows-1252, its "Unicode text" UTF-16 LE
+//! Which encoding a file's bytes are in (read by [`crate::stream`]). Excel on a French Windows writes Windows-1252, its "Unicode text" UTF-16 LE
 //! with a byte-order mark, Outlook UTF-8 with one, LinkedIn and Google plain UTF-8.
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
@@ -16,33 +16,8 @@ const NOT_TABLES: [&[u8]; 7] = [
     b"\x7FELF",
 ];
 
-/// The text of `bytes`, decoded by their byte-order mark, else as UTF-16 when every other byte
-/// is zero, else as UTF-8 when valid, else as Windows-1252.
-pub fn decode(bytes: &[u8]) -> Result<String, FileError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(FileError::EmptyFile);
-    }
-    let (encoding, bom) = match Encoding::for_bom(bytes) {
-        Some((encoding, bom)) => (encoding, bom),
-        None => (sniff(bytes)?, 0),
-    };
-    let body = &bytes[bom..];
-    let (text, malformed) = encoding.decode_without_bom_handling(body);
-    if malformed && encoding != WINDOWS_1252 {
-        return Err(FileError::Unreadable { at: None });
-    }
-    // A NUL in text is a binary file, whatever its first bytes said.
-    if text.contains('\0') {
-        return Err(FileError::NotATable);
-    }
-    if text.trim().is_empty() {
-        return Err(FileError::EmptyFile);
-    }
-    Ok(text.into_owned())
-}
-
 /// The encoding of a file without byte-order mark.
-fn sniff(bytes: &[u8]) -> Result<&'static Encoding, FileError> {
+pub(crate) fn sniff(bytes: &[u8]) -> Result<&'static Encoding, FileError> {
     if NOT_TABLES.iter().any(|magic| bytes.starts_with(magic)) {
         return Err(FileError::NotATable);
     }
@@ -71,45 +46,44 @@ fn sniff(bytes: &[u8]) -> Result<&'static Encoding, FileError> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use encoding_rs::WINDOWS_1252;
+
+    use crate::FileError;
+
+    fn first_name(bytes: &[u8]) -> String {
+        let (table, _) = crate::read(bytes).unwrap();
+        table.records[0].cells[0].clone()
+    }
 
     #[test]
     fn windows_1252_utf8_and_utf16_with_or_without_a_mark_read_the_same() {
-        let expected = "Prénom;Nom\nLéa;Noël\n";
-        let (cp1252, _, _) = WINDOWS_1252.encode(expected);
-        assert_eq!(decode(&cp1252).unwrap(), expected);
-        assert_eq!(decode(expected.as_bytes()).unwrap(), expected);
+        let text = "Prénom;Nom;E-mail\nLéa;Noël;lea@ex.fr\n";
+        let (cp1252, _, _) = WINDOWS_1252.encode(text);
+        assert_eq!(first_name(&cp1252), "Léa");
+        assert_eq!(first_name(text.as_bytes()), "Léa");
         let mut bom = b"\xEF\xBB\xBF".to_vec();
-        bom.extend_from_slice(expected.as_bytes());
-        assert_eq!(decode(&bom).unwrap(), expected);
-        let utf16: Vec<u8> = expected.encode_utf16().flat_map(u16::to_le_bytes).collect();
-        assert_eq!(decode(&utf16).unwrap(), expected);
+        bom.extend_from_slice(text.as_bytes());
+        assert_eq!(first_name(&bom), "Léa");
+        let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(first_name(&utf16), "Léa");
         let mut marked = vec![0xFF, 0xFE];
         marked.extend_from_slice(&utf16);
-        assert_eq!(decode(&marked).unwrap(), expected);
-        let be: Vec<u8> = expected.encode_utf16().flat_map(u16::to_be_bytes).collect();
-        assert_eq!(decode(&be).unwrap(), expected);
+        assert_eq!(first_name(&marked), "Léa");
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(first_name(&be), "Léa");
     }
 
     #[test]
     fn empty_files_and_files_that_are_not_tables_are_named_as_such() {
-        assert_eq!(decode(b""), Err(FileError::EmptyFile));
-        assert_eq!(decode(b" \r\n\t\n"), Err(FileError::EmptyFile));
-        assert_eq!(decode(b"\xEF\xBB\xBF\r\n"), Err(FileError::EmptyFile));
-        assert_eq!(decode(b"%PDF-1.7\n..."), Err(FileError::NotATable));
-        assert_eq!(decode(b"\x89PNG\r\n\x1a\n"), Err(FileError::NotATable));
+        let error = |bytes: &[u8]| crate::read(bytes).unwrap_err();
+        assert_eq!(error(b""), FileError::EmptyFile);
+        assert_eq!(error(b" \r\n\t\n"), FileError::EmptyFile);
+        assert_eq!(error(b"\xEF\xBB\xBF\r\n"), FileError::EmptyFile);
+        assert_eq!(error(b"%PDF-1.7\n..."), FileError::NotATable);
+        assert_eq!(error(b"\x89PNG\r\n\x1a\n"), FileError::NotATable);
         assert_eq!(
-            decode(b"Nom;E-mail\nA;a@b.fr\x00\x01\x02"),
-            Err(FileError::NotATable)
-        );
-    }
-
-    #[test]
-    fn utf16_that_does_not_decode_is_unreadable() {
-        // A mark announcing UTF-16 followed by a lone surrogate.
-        assert_eq!(
-            decode(b"\xFF\xFEA\x00\x00\xD8"),
-            Err(FileError::Unreadable { at: None })
+            error(b"Nom;E-mail\nA;a@b.fr\x00\x01\x02"),
+            FileError::NotATable
         );
     }
 }

@@ -18,6 +18,7 @@ pub mod decode;
 pub mod email;
 pub mod mapping;
 pub mod rows;
+pub mod stream;
 pub mod table;
 pub mod workbook;
 
@@ -56,16 +57,66 @@ impl FileError {
     }
 }
 
-/// Reads a contact file (CSV or workbook): its table and proposed mapping.
-pub fn read(bytes: &[u8]) -> Result<(Table, Mapping), FileError> {
-    let table = if workbook::is_workbook(bytes) {
-        workbook::read(bytes)?
-    } else {
-        table::parse(&decode::decode(bytes)?)?
-    };
-    if table.records.is_empty() {
+/// A contact file opened: its header, the proposed mapping, then its records one by one
+/// (from a text file in constant memory; a workbook is read whole).
+pub struct Opened<'a> {
+    pub header_line: u64,
+    pub header: Vec<String>,
+    pub mapping: Mapping,
+    pub records: Box<dyn Iterator<Item = Result<Record, FileError>> + 'a>,
+}
+
+/// Opens the contact file in `source` (CSV or workbook).
+pub fn open<'a, S: stream::Source + ?Sized>(source: &'a S) -> Result<Opened<'a>, FileError> {
+    let mut start = Vec::with_capacity(8);
+    let mut reader = source
+        .open()
+        .map_err(|_| FileError::Unreadable { at: None })?;
+    std::io::Read::read_to_end(&mut std::io::Read::take(&mut reader, 8), &mut start)
+        .map_err(|_| FileError::Unreadable { at: None })?;
+    if workbook::is_workbook(&start) {
+        let mut bytes = start;
+        std::io::Read::read_to_end(&mut reader, &mut bytes)
+            .map_err(|_| FileError::Unreadable { at: None })?;
+        let table = workbook::read(&bytes)?;
+        if table.records.is_empty() {
+            return Err(FileError::EmptyFile);
+        }
+        let mapping = Mapping::propose(&table)?;
+        return Ok(Opened {
+            header_line: table.header_line,
+            header: table.header,
+            mapping,
+            records: Box::new(table.records.into_iter().map(Ok)),
+        });
+    }
+    drop(reader);
+    let head = stream::head(source)?;
+    // The email column, when no header names it, is found among the first records.
+    let sample: Vec<Record> = stream::records(source, &head)?
+        .take(200)
+        .collect::<Result<_, _>>()?;
+    if sample.is_empty() {
         return Err(FileError::EmptyFile);
     }
-    let mapping = Mapping::propose(&table)?;
-    Ok((table, mapping))
+    let mapping = Mapping::from_header(&head.header, &sample)?;
+    Ok(Opened {
+        header_line: head.header_line,
+        header: head.header.clone(),
+        mapping,
+        records: Box::new(stream::records(source, &head)?),
+    })
+}
+
+/// Reads a whole contact file (CSV or workbook) in memory: its table and proposed mapping.
+pub fn read(bytes: &[u8]) -> Result<(Table, Mapping), FileError> {
+    let opened = open(bytes)?;
+    let records = opened.records.collect::<Result<Vec<_>, _>>()?;
+    let table = Table {
+        delimiter: 0,
+        header_line: opened.header_line,
+        header: opened.header,
+        records,
+    };
+    Ok((table, opened.mapping))
 }

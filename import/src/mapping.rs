@@ -151,9 +151,14 @@ impl Mapping {
     /// header names one. Each field but the email takes its first column; every email column
     /// counts, in the file's order (Outlook's E-mail, E-mail 2, E-mail 3).
     pub fn propose(table: &Table) -> Result<Mapping, FileError> {
+        Mapping::from_header(&table.header, &table.records)
+    }
+
+    /// The mapping of `header`, with `sample` (the first records) to find the email column
+    /// when no header names one.
+    pub fn from_header(header: &[String], sample: &[crate::Record]) -> Result<Mapping, FileError> {
         let mut taken = Vec::new();
-        let mut columns: Vec<Option<Field>> = table
-            .header
+        let mut columns: Vec<Option<Field>> = header
             .iter()
             .map(|h| {
                 let field = Field::from_header(h)?;
@@ -165,7 +170,7 @@ impl Mapping {
             })
             .collect();
         if !columns.contains(&Some(Field::Email)) {
-            let column = email_column(table).ok_or(FileError::NoEmailColumn)?;
+            let column = email_column(header.len(), sample).ok_or(FileError::NoEmailColumn)?;
             columns[column] = Some(Field::Email);
         }
         Ok(Mapping { columns })
@@ -173,8 +178,8 @@ impl Mapping {
 
     /// This mapping with `field` in the column headed `header` (a rep's correction); the
     /// column that held `field` before is kept as extra data.
-    pub fn with(mut self, table: &Table, field: Field, header: &str) -> Option<Mapping> {
-        let index = table.header.iter().position(|h| h == header)?;
+    pub fn with(mut self, header_row: &[String], field: Field, header: &str) -> Option<Mapping> {
+        let index = header_row.iter().position(|h| h == header)?;
         for column in &mut self.columns {
             if *column == Some(field) {
                 *column = None;
@@ -195,9 +200,9 @@ impl Mapping {
 }
 
 /// The column whose filled cells are mostly emails, among the first records.
-fn email_column(table: &Table) -> Option<usize> {
-    let sample = &table.records[..table.records.len().min(200)];
-    (0..table.header.len())
+fn email_column(width: usize, sample: &[crate::Record]) -> Option<usize> {
+    let sample = &sample[..sample.len().min(200)];
+    (0..width)
         .map(|column| {
             let filled: Vec<&str> = sample
                 .iter()
@@ -275,7 +280,7 @@ mod tests {
         let table = parse("Nom;E-mail;Courriel perso\nA;a@ex.fr;a@perso.fr\n").unwrap();
         let mapping = Mapping::propose(&table).unwrap();
         let moved = mapping
-            .with(&table, Field::Email, "Courriel perso")
+            .with(&table.header, Field::Email, "Courriel perso")
             .unwrap();
         assert_eq!(
             moved.columns,

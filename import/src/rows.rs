@@ -9,11 +9,11 @@
 //!
 //! Cells are kept as text as they are (trimmed): `=1+1` or `+33 6…` is never evaluated.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, hash::BuildHasher};
 
 use serde::Serialize;
 
-use crate::{email, Field, Mapping, Table};
+use crate::{email, Field, Mapping, Record, Table};
 
 /// A contact read from the file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -115,42 +115,74 @@ pub struct Checked {
     pub contacts: Vec<Contact>,
 }
 
-/// Checks every record of `table` read with `mapping`.
-pub fn check(table: &Table, mapping: &Mapping) -> Checked {
-    let emails: Vec<usize> = mapping.columns_of(Field::Email).collect();
-    let mut checked = Checked {
-        rows: table.records.len(),
-        ..Checked::default()
-    };
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for record in &table.records {
-        let first_filled = emails
+/// A valid row: its contact, and the earlier row with the same address when it is a
+/// duplicate (`ord` counts valid rows from 0).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub ord: usize,
+    pub contact: Contact,
+    pub duplicate_of: Option<usize>,
+}
+
+/// Checks records one by one, counting as it goes; memory grows with the distinct addresses
+/// only (to tell duplicates), not with the rows.
+pub struct Checker<'a> {
+    header: &'a [String],
+    mapping: &'a Mapping,
+    emails: Vec<usize>,
+    /// Each address seen, as two independent 64-bit hashes (a 100,000-row file keeps 3 MB of
+    /// them instead of 10 MB of strings; a collision is a chance in 10^29), and its first row.
+    seen: HashMap<[u64; 2], usize>,
+    hashers: [std::collections::hash_map::RandomState; 2],
+    pub rows: usize,
+    pub valid: usize,
+    pub duplicates_in_file: usize,
+    /// In the order of the file, which is the order of lines.
+    pub invalid: Vec<Rejection>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(header: &'a [String], mapping: &'a Mapping) -> Self {
+        Checker {
+            header,
+            mapping,
+            emails: mapping.columns_of(Field::Email).collect(),
+            seen: HashMap::new(),
+            hashers: Default::default(),
+            rows: 0,
+            valid: 0,
+            duplicates_in_file: 0,
+            invalid: Vec::new(),
+        }
+    }
+
+    /// The row of `record` when valid; a rejection is counted and kept.
+    pub fn check(&mut self, record: &Record) -> Option<Row> {
+        self.rows += 1;
+        let first_filled = self
+            .emails
             .iter()
             .map(|&c| email::check(record.cell(c)))
             .find(|c| *c != email::Check::Missing);
         let address = match first_filled {
             Some(email::Check::Valid(address)) => address,
-            Some(_) => {
-                checked.invalid.push(Rejection {
+            other => {
+                self.invalid.push(Rejection {
                     line: record.line,
-                    why: Why::InvalidEmail,
+                    why: if other.is_some() {
+                        Why::InvalidEmail
+                    } else {
+                        Why::MissingEmail
+                    },
                 });
-                continue;
-            }
-            None => {
-                checked.invalid.push(Rejection {
-                    line: record.line,
-                    why: Why::MissingEmail,
-                });
-                continue;
+                return None;
             }
         };
-        checked.valid += 1;
         let mut contact = Contact {
             line: record.line,
             ..Contact::default()
         };
-        for (index, column) in mapping.columns.iter().enumerate() {
+        for (index, column) in self.mapping.columns.iter().enumerate() {
             let value = record.cell(index).trim();
             if value.is_empty() {
                 continue;
@@ -164,29 +196,60 @@ pub fn check(table: &Table, mapping: &Mapping) -> Checked {
                     }
                 }
                 None => {
-                    let name = table.header.get(index).cloned().unwrap_or_default();
-                    let name = if name.is_empty() {
-                        format!("Colonne {}", index + 1)
-                    } else {
-                        name
+                    let name = match self.header.get(index).map(String::as_str) {
+                        Some(name) if !name.is_empty() => name.to_string(),
+                        _ => format!("Colonne {}", index + 1),
                     };
                     contact.extra.push((name, value.to_string()));
                 }
             }
         }
-        contact.email = address.clone();
-        match seen.get(&address) {
+        let ord = self.valid;
+        self.valid += 1;
+        let key = self.hashers.each_ref().map(|h| h.hash_one(&address));
+        let duplicate_of = match self.seen.get(&key) {
             Some(&first) => {
-                checked.duplicates_in_file += 1;
-                checked.contacts[first].fill_from(contact);
+                self.duplicates_in_file += 1;
+                Some(first)
             }
             None => {
-                seen.insert(address, checked.contacts.len());
-                checked.contacts.push(contact);
+                self.seen.insert(key, ord);
+                None
+            }
+        };
+        contact.email = address;
+        Some(Row {
+            ord,
+            contact,
+            duplicate_of,
+        })
+    }
+}
+
+/// Checks every record of `table` read with `mapping`, duplicates folded into their first row.
+pub fn check(table: &Table, mapping: &Mapping) -> Checked {
+    let mut checker = Checker::new(&table.header, mapping);
+    let mut contacts: Vec<Contact> = Vec::new();
+    let mut index_of_ord: HashMap<usize, usize> = HashMap::new();
+    for record in &table.records {
+        let Some(row) = checker.check(record) else {
+            continue;
+        };
+        match row.duplicate_of {
+            Some(first) => contacts[index_of_ord[&first]].fill_from(row.contact),
+            None => {
+                index_of_ord.insert(row.ord, contacts.len());
+                contacts.push(row.contact);
             }
         }
     }
-    checked
+    Checked {
+        rows: checker.rows,
+        valid: checker.valid,
+        duplicates_in_file: checker.duplicates_in_file,
+        invalid: checker.invalid,
+        contacts,
+    }
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
 
 /// The delimiter that splits most of the first records into the same number (two or more) of
 /// cells.
-fn sniff_delimiter(text: &str) -> u8 {
+pub(crate) fn sniff_delimiter(text: &str) -> u8 {
     let mut best = (0, DELIMITERS[0]);
     for delimiter in DELIMITERS {
         let mut widths = std::collections::HashMap::<usize, usize>::new();
@@ -85,6 +85,59 @@ fn sniff_delimiter(text: &str) -> u8 {
         }
     }
     best.1
+}
+
+/// The records of a file's head, for finding its header: a quote left open by the cut ends
+/// the list, it is not an error here.
+pub(crate) fn read_records_lenient(text: &str, delimiter: u8) -> Vec<Record> {
+    match read_records(text, delimiter) {
+        Ok(records) => records,
+        Err(_) => {
+            let mut reader = reader(text, delimiter);
+            let mut records = Vec::new();
+            let mut record = csv::StringRecord::new();
+            while let Ok(true) = reader.read_record(&mut record) {
+                records.push(Record {
+                    line: 0,
+                    cells: record.iter().map(str::to_string).collect(),
+                });
+            }
+            // Lines are only needed for the header, which comes before any open quote.
+            let lines = read_lines(text, delimiter, records.len());
+            records
+                .into_iter()
+                .zip(lines)
+                .map(|(r, line)| Record { line, ..r })
+                .collect()
+        }
+    }
+}
+
+/// The starting lines of the first `count` records.
+fn read_lines(text: &str, delimiter: u8, count: usize) -> Vec<u64> {
+    let mut reader = reader(text, delimiter);
+    let bytes = text.as_bytes();
+    let (mut counted_to, mut line) = (0, 1);
+    let mut lines = Vec::with_capacity(count);
+    let mut record = csv::ByteRecord::new();
+    while lines.len() < count {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {
+                let mut start = record.position().map_or(0, |p| p.byte() as usize);
+                while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+                    start += 1;
+                }
+                line += bytes[counted_to..start]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count() as u64;
+                counted_to = start;
+                lines.push(line);
+            }
+            _ => break,
+        }
+    }
+    lines
 }
 
 /// Every record with its starting line; blank ones are kept until the header is found.

@@ -17,7 +17,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context};
-use app::prospects::import::{run, Request, Source};
+use app::prospects::import::{run, Input, Request, Source};
 use clap::Parser;
 use sqlx::{Connection, PgPool};
 use uuid::Uuid;
@@ -206,7 +206,7 @@ async fn import(
             owner,
             campaign_id: campaign,
             file_name: "bench.csv".into(),
-            bytes: bytes.to_vec(),
+            input: Input::Bytes(bytes.to_vec()),
             corrections: vec![],
             source: Source::Cli,
         },

@@ -156,7 +156,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             map,
             file,
         } => {
-            use app::prospects::import::{run, ImportError, Request, Source};
+            use app::prospects::import::{run, ImportError, Input, Request, Source};
             let pool = startup::connect_database(&config).await?;
             let user = app::auth::repo::resolve_owner(&pool, &owner)
                 .await
@@ -184,7 +184,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default(),
-                bytes: std::fs::read(&file)?,
+                input: Input::File(file.clone()),
                 corrections: map,
                 source: Source::Cli,
             };

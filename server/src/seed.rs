@@ -255,7 +255,7 @@ pub async fn demo(pool: &PgPool, owner_email: Option<&str>) -> anyhow::Result<Se
                 owner: seeded.user.id,
                 campaign_id: campaign,
                 file_name: "visiteurs-du-stand.csv".into(),
-                bytes: DEMO_PROSPECTS.as_bytes().to_vec(),
+                input: app::prospects::import::Input::Bytes(DEMO_PROSPECTS.as_bytes().to_vec()),
                 corrections: vec![],
                 source: app::prospects::import::Source::Cli,
             },

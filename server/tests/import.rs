@@ -1,7 +1,7 @@
 //! Importing prospect files into a campaign: the shared example files with their exact
 //! figures, re-imports, known contacts, owners, refused files, and the command line.
 
-use app::prospects::import::{run, ImportError, Request, Source, Summary};
+use app::prospects::import::{run, ImportError, Input, Request, Source, Summary};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -13,10 +13,6 @@ const JULIEN: &str = "julien.bernard@demo-salons.example.test";
 async fn rep_and_campaign(pool: &PgPool, email: Option<&str>) -> (Uuid, Uuid) {
     let seeded = server::seed::run(pool, email).await.unwrap();
     (seeded.user.id, seeded.campaigns[0].id)
-}
-
-fn file(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{FILES}/{name}")).unwrap()
 }
 
 async fn import(
@@ -31,7 +27,7 @@ async fn import(
             owner,
             campaign_id: campaign,
             file_name: name.into(),
-            bytes: file(name),
+            input: Input::File(format!("{FILES}/{name}").into()),
             corrections: vec![],
             source: Source::Web,
         },
@@ -131,7 +127,7 @@ async fn a_known_contact_is_linked_and_only_gets_what_it_lacked(pool: PgPool) {
                     owner,
                     campaign_id: campaign,
                     file_name: "contacts.csv".into(),
-                    bytes: text.as_bytes().to_vec(),
+                    input: Input::Bytes(text.as_bytes().to_vec()),
                     corrections: vec![],
                     source: Source::Web,
                 },
@@ -290,4 +286,45 @@ async fn the_command_line_prints_the_summary_or_the_error_as_json(pool: PgPool) 
     let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(printed["error"]["code"], "too_large");
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn a_duplicate_in_the_file_only_fills_what_its_first_row_left_empty(pool: PgPool) {
+    let (owner, campaign) = rep_and_campaign(&pool, None).await;
+    let text = "Prénom;Nom;E-mail;Ville;Badge;Stand\n\
+                Léa;Mercier;lea@ex.fr;;;A1\n\
+                Léo;;LEA@ex.fr ;Lyon;B12;Z9\n\
+                ;Martin;lea@ex.fr;Paris;C3;\n";
+    let summary = run(
+        &pool,
+        Request {
+            owner,
+            campaign_id: campaign,
+            file_name: "doublons.csv".into(),
+            input: Input::Bytes(text.as_bytes().to_vec()),
+            corrections: vec![],
+            source: Source::Web,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (
+            summary.valid,
+            summary.duplicates_in_file,
+            summary.new_prospects
+        ),
+        (3, 2, 1)
+    );
+    let (first_name, last_name, city, extra): (String, String, String, Value) = sqlx::query_as(
+        "SELECT first_name, last_name, city, extra FROM prospects WHERE email = 'lea@ex.fr'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (first_name.as_str(), last_name.as_str(), city.as_str()),
+        ("Léa", "Mercier", "Lyon")
+    );
+    assert_eq!(extra, json!({"Badge": "B12", "Stand": "A1"}));
 }

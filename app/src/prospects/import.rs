@@ -31,12 +31,18 @@ impl Source {
     }
 }
 
+/// Where the file is: on disk (read in constant memory), or already in memory.
+pub enum Input {
+    File(std::path::PathBuf),
+    Bytes(Vec<u8>),
+}
+
 /// An import to run.
 pub struct Request {
     pub owner: Uuid,
     pub campaign_id: Uuid,
     pub file_name: String,
-    pub bytes: Vec<u8>,
+    pub input: Input,
     /// The rep's corrections of the proposed mapping: field -> column header.
     pub corrections: Vec<(Field, String)>,
     pub source: Source,
@@ -97,27 +103,10 @@ pub async fn run(pool: &PgPool, request: Request) -> Result<Summary, ImportError
         owner,
         campaign_id,
         file_name,
-        bytes,
+        input,
         corrections,
         source,
     } = request;
-    // Reading a large file is CPU work: off the request threads.
-    let (table, mapping, checked) = tokio::task::spawn_blocking(move || {
-        let (table, mut mapping) = ::import::read(&bytes)?;
-        for (field, header) in corrections {
-            mapping = mapping
-                .with(&table, field, &header)
-                .ok_or(ImportError::UnknownColumn {
-                    field: field.key(),
-                    header,
-                })?;
-        }
-        let checked = rows::check(&table, &mapping);
-        Ok::<_, ImportError>((table, mapping, checked))
-    })
-    .await
-    .map_err(|e| sqlx::Error::Protocol(format!("import task: {e}")))??;
-
     let mut tx = pool.begin().await?;
     // The pool plans every statement with its values (see `connect_database`); the foreign key
     // checks of 100,000 inserted rows must reuse their plan, or each costs five times more.
@@ -131,6 +120,19 @@ pub async fn run(pool: &PgPool, request: Request) -> Result<Summary, ImportError
             .fetch_optional(&mut *tx)
             .await?;
     let show = show.ok_or(ImportError::CampaignNotFound)?;
+
+    // The file is read and checked on a blocking thread while its rows go to the database.
+    let (sender, mut receiver) = tokio::sync::mpsc::channel(4);
+    let reading = tokio::task::spawn_blocking(move || {
+        if let Err(error) = read_rows(&input, corrections, &sender) {
+            let _ = sender.blocking_send(Message::Failed(error));
+        }
+    });
+    let (header, mapping) = match receiver.recv().await {
+        Some(Message::Head { header, mapping }) => (header, mapping),
+        Some(Message::Failed(error)) => return Err(error),
+        _ => return Err(sqlx::Error::Protocol("the import's reader stopped".into()).into()),
+    };
     let batch = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO import_batches (id, owner_user_id, campaign_id, file_name, source, rows,
@@ -142,18 +144,25 @@ pub async fn run(pool: &PgPool, request: Request) -> Result<Summary, ImportError
     .bind(campaign_id)
     .bind(truncate(&file_name, 255))
     .bind(source.as_str())
-    .bind(mapping_json(&table.header, &mapping))
+    .bind(mapping_json(&header, &mapping))
     .execute(&mut *tx)
     .await?;
 
-    stage(&mut tx, &checked.contacts).await?;
+    let counts = stage(&mut tx, &mut receiver).await?;
+    reading
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("import reader: {e}")))?;
+    if counts.duplicates_in_file > 0 {
+        fold_duplicates(&mut tx).await?;
+    }
     let origin = (batch, truncate(&file_name, 255), show);
     let new_prospects = insert_new(&mut tx, owner, &origin).await?;
     fill_known(&mut tx, owner, batch).await?;
     let linked = link(&mut tx, owner, campaign_id, batch).await?;
-    let already_known = checked.contacts.len() as u64 - new_prospects;
+    let contacts = (counts.valid - counts.duplicates_in_file) as u64;
+    let already_known = contacts - new_prospects;
 
-    let (lines, codes): (Vec<i64>, Vec<&str>) = checked
+    let (lines, codes): (Vec<i64>, Vec<&str>) = counts
         .invalid
         .iter()
         .map(|r| (r.line as i64, r.why.code()))
@@ -170,14 +179,14 @@ pub async fn run(pool: &PgPool, request: Request) -> Result<Summary, ImportError
 
     let summary = Summary {
         batch,
-        rows: checked.rows,
-        valid: checked.valid,
-        duplicates_in_file: checked.duplicates_in_file,
+        rows: counts.rows,
+        valid: counts.valid,
+        duplicates_in_file: counts.duplicates_in_file,
         new_prospects,
         already_known,
         linked,
-        rejected: checked.invalid.len(),
-        invalid: checked
+        rejected: counts.invalid.len(),
+        invalid: counts
             .invalid
             .iter()
             .map(|r| Invalid {
@@ -244,56 +253,213 @@ const FIELDS: [Field; 11] = [
 /// Rows of the staging table sent per COPY message.
 const COPY_CHUNK: usize = 2_000;
 
-/// The file's contacts in a temporary table, by COPY.
+/// What the reading thread hands over.
+enum Message {
+    Head {
+        header: Vec<String>,
+        mapping: Mapping,
+    },
+    /// Staging rows, as CSV.
+    Rows(Vec<u8>),
+    Done(Counts),
+    Failed(ImportError),
+}
+
+/// The file's figures, once read.
+struct Counts {
+    rows: usize,
+    valid: usize,
+    duplicates_in_file: usize,
+    invalid: Vec<rows::Rejection>,
+}
+
+/// Reads and checks the file, sending its valid rows in chunks (a duplicate says which row it
+/// repeats: they are folded in the database).
+fn read_rows(
+    input: &Input,
+    corrections: Vec<(Field, String)>,
+    sender: &tokio::sync::mpsc::Sender<Message>,
+) -> Result<(), ImportError> {
+    let opened = match input {
+        Input::File(path) => ::import::open(path.as_path())?,
+        Input::Bytes(bytes) => ::import::open(bytes.as_slice())?,
+    };
+    let mut mapping = opened.mapping;
+    for (field, header) in corrections {
+        mapping =
+            mapping
+                .with(&opened.header, field, &header)
+                .ok_or(ImportError::UnknownColumn {
+                    field: field.key(),
+                    header,
+                })?;
+    }
+    let send = |message| sender.blocking_send(message).is_ok();
+    if !send(Message::Head {
+        header: opened.header.clone(),
+        mapping: mapping.clone(),
+    }) {
+        return Ok(());
+    }
+    let mut checker = rows::Checker::new(&opened.header, &mapping);
+    let mut chunk = StagingRows::default();
+    for record in opened.records {
+        if let Some(row) = checker.check(&record?) {
+            chunk.push(&row)?;
+            if chunk.len == COPY_CHUNK && !send(Message::Rows(chunk.take()?)) {
+                return Ok(());
+            }
+        }
+    }
+    if checker.rows == 0 {
+        return Err(FileError::EmptyFile.into());
+    }
+    if chunk.len > 0 && !send(Message::Rows(chunk.take()?)) {
+        return Ok(());
+    }
+    send(Message::Done(Counts {
+        rows: checker.rows,
+        valid: checker.valid,
+        duplicates_in_file: checker.duplicates_in_file,
+        invalid: checker.invalid,
+    }));
+    Ok(())
+}
+
+/// Rows of the staging table written as CSV for COPY.
+#[derive(Default)]
+struct StagingRows {
+    out: Option<csv::Writer<Vec<u8>>>,
+    len: usize,
+}
+
+impl StagingRows {
+    fn push(&mut self, row: &rows::Row) -> Result<(), ImportError> {
+        let out = self
+            .out
+            .get_or_insert_with(|| csv::Writer::from_writer(Vec::with_capacity(COPY_CHUNK * 200)));
+        let contact = &row.contact;
+        let extra: serde_json::Map<String, serde_json::Value> = contact
+            .extra
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect();
+        // Time-ordered ids keep the primary key's inserts together in its index.
+        let mut cells = vec![
+            row.ord.to_string(),
+            row.duplicate_of.map(|d| d.to_string()).unwrap_or_default(),
+            contact.line.to_string(),
+            Uuid::now_v7().to_string(),
+            contact.email.clone(),
+        ];
+        cells.extend(FIELDS.iter().map(|&f| limited(f, field(contact, f))));
+        cells.push(serde_json::Value::Object(extra).to_string());
+        out.write_record(&cells)
+            .map_err(|e| sqlx::Error::Protocol(format!("staging row: {e}")))?;
+        self.len += 1;
+        Ok(())
+    }
+
+    fn take(&mut self) -> Result<Vec<u8>, ImportError> {
+        self.len = 0;
+        match self.out.take() {
+            Some(out) => Ok(out
+                .into_inner()
+                .map_err(|e| sqlx::Error::Protocol(format!("staging rows: {e}")))?),
+            None => Ok(Vec::new()),
+        }
+    }
+}
+
+/// The file's valid rows in a temporary table, by COPY as they are read.
 async fn stage(
     tx: &mut Transaction<'_, Postgres>,
-    contacts: &[rows::Contact],
-) -> Result<(), sqlx::Error> {
+    receiver: &mut tokio::sync::mpsc::Receiver<Message>,
+) -> Result<Counts, ImportError> {
     sqlx::query(
         "CREATE TEMP TABLE import_staging (
-             ord integer, line bigint, id uuid, email text, civility text, first_name text,
-             last_name text, company text, job_title text, phone text, mobile text,
-             postal_code text, city text, country text, notes text, extra jsonb
+             ord integer, dup_of integer, line bigint, id uuid, email text, civility text,
+             first_name text, last_name text, company text, job_title text, phone text,
+             mobile text, postal_code text, city text, country text, notes text, extra jsonb
          ) ON COMMIT DROP",
     )
     .execute(&mut **tx)
     .await?;
     let mut copy = tx
-        // An empty cell is '' (not NULL, csv's default).
+        // An empty cell is '' (not NULL, csv's default), but for `dup_of`.
         .copy_in_raw(
             "COPY import_staging FROM STDIN (FORMAT csv, FORCE_NOT_NULL (email, civility,
                  first_name, last_name, company, job_title, phone, mobile, postal_code, city,
                  country, notes))",
         )
         .await?;
-    for (chunk_index, chunk) in contacts.chunks(COPY_CHUNK).enumerate() {
-        let mut out = csv::Writer::from_writer(Vec::with_capacity(chunk.len() * 200));
-        for (i, contact) in chunk.iter().enumerate() {
-            let extra: serde_json::Map<String, serde_json::Value> = contact
-                .extra
-                .iter()
-                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-                .collect();
-            // Time-ordered ids keep the primary key's inserts together in its index.
-            let mut row = vec![
-                (chunk_index * COPY_CHUNK + i).to_string(),
-                contact.line.to_string(),
-                Uuid::now_v7().to_string(),
-                contact.email.clone(),
-            ];
-            row.extend(FIELDS.iter().map(|&f| limited(f, field(contact, f))));
-            row.push(serde_json::Value::Object(extra).to_string());
-            out.write_record(&row)
-                .map_err(|e| sqlx::Error::Protocol(format!("staging row: {e}")))?;
+    let counts = loop {
+        match receiver.recv().await {
+            Some(Message::Rows(rows)) => {
+                copy.send(rows).await?;
+            }
+            Some(Message::Done(counts)) => break counts,
+            Some(Message::Failed(error)) => {
+                copy.abort("the file was refused").await?;
+                return Err(error);
+            }
+            Some(Message::Head { .. }) | None => {
+                copy.abort("the file's reader stopped").await?;
+                return Err(sqlx::Error::Protocol("the import's reader stopped".into()).into());
+            }
         }
-        let bytes = out
-            .into_inner()
-            .map_err(|e| sqlx::Error::Protocol(format!("staging rows: {e}")))?;
-        copy.send(bytes).await?;
-    }
+    };
     copy.finish().await?;
     // Without statistics the planner takes the fresh table for empty and joins it row by row.
     sqlx::query("ANALYZE import_staging")
+        .execute(&mut **tx)
+        .await?;
+    Ok(counts)
+}
+
+/// A later row with the same address only fills what its first row left empty (the first
+/// non-empty value in the file's order); then it goes.
+async fn fold_duplicates(tx: &mut Transaction<'_, Postgres>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE import_staging f SET
+             civility = CASE WHEN f.civility = '' THEN d.civility ELSE f.civility END,
+             first_name = CASE WHEN f.first_name = '' THEN d.first_name ELSE f.first_name END,
+             last_name = CASE WHEN f.last_name = '' THEN d.last_name ELSE f.last_name END,
+             company = CASE WHEN f.company = '' THEN d.company ELSE f.company END,
+             job_title = CASE WHEN f.job_title = '' THEN d.job_title ELSE f.job_title END,
+             phone = CASE WHEN f.phone = '' THEN d.phone ELSE f.phone END,
+             mobile = CASE WHEN f.mobile = '' THEN d.mobile ELSE f.mobile END,
+             postal_code = CASE WHEN f.postal_code = '' THEN d.postal_code ELSE f.postal_code END,
+             city = CASE WHEN f.city = '' THEN d.city ELSE f.city END,
+             country = CASE WHEN f.country = '' THEN d.country ELSE f.country END,
+             notes = CASE WHEN f.notes = '' THEN d.notes ELSE f.notes END,
+             extra = d.extra || f.extra
+         FROM (
+             SELECT s.dup_of,
+                 coalesce((array_agg(civility ORDER BY ord) FILTER (WHERE civility <> ''))[1], '') AS civility,
+                 coalesce((array_agg(first_name ORDER BY ord) FILTER (WHERE first_name <> ''))[1], '') AS first_name,
+                 coalesce((array_agg(last_name ORDER BY ord) FILTER (WHERE last_name <> ''))[1], '') AS last_name,
+                 coalesce((array_agg(company ORDER BY ord) FILTER (WHERE company <> ''))[1], '') AS company,
+                 coalesce((array_agg(job_title ORDER BY ord) FILTER (WHERE job_title <> ''))[1], '') AS job_title,
+                 coalesce((array_agg(phone ORDER BY ord) FILTER (WHERE phone <> ''))[1], '') AS phone,
+                 coalesce((array_agg(mobile ORDER BY ord) FILTER (WHERE mobile <> ''))[1], '') AS mobile,
+                 coalesce((array_agg(postal_code ORDER BY ord) FILTER (WHERE postal_code <> ''))[1], '') AS postal_code,
+                 coalesce((array_agg(city ORDER BY ord) FILTER (WHERE city <> ''))[1], '') AS city,
+                 coalesce((array_agg(country ORDER BY ord) FILTER (WHERE country <> ''))[1], '') AS country,
+                 coalesce((array_agg(notes ORDER BY ord) FILTER (WHERE notes <> ''))[1], '') AS notes,
+                 -- The first value of each key wins: aggregated last.
+                 coalesce((SELECT jsonb_object_agg(e.key, e.value ORDER BY x.ord DESC)
+                           FROM import_staging x, jsonb_each(x.extra) e
+                           WHERE x.dup_of = s.dup_of), '{}') AS extra
+             FROM import_staging s
+             WHERE s.dup_of IS NOT NULL
+             GROUP BY s.dup_of
+         ) d
+         WHERE f.ord = d.dup_of",
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM import_staging WHERE dup_of IS NOT NULL")
         .execute(&mut **tx)
         .await?;
     Ok(())
