@@ -54,12 +54,30 @@ impl Contact {
         }
     }
 
+    /// The value of `field`.
+    pub fn field(&self, field: Field) -> &str {
+        match field {
+            Field::Civility => &self.civility,
+            Field::FirstName => &self.first_name,
+            Field::LastName => &self.last_name,
+            Field::Email => &self.email,
+            Field::Company => &self.company,
+            Field::JobTitle => &self.job_title,
+            Field::Phone => &self.phone,
+            Field::Mobile => &self.mobile,
+            Field::PostalCode => &self.postal_code,
+            Field::City => &self.city,
+            Field::Country => &self.country,
+            Field::Notes => &self.notes,
+        }
+    }
+
     /// Fills what this contact left empty from a later row with the same address.
     fn fill_from(&mut self, later: Contact) {
         for field in Field::ALL {
             let mine = self.field_mut(field);
             if mine.is_empty() {
-                *mine = later.clone().field_mut(field).clone();
+                *mine = later.field(field).to_string();
             }
         }
         for (name, value) in later.extra {

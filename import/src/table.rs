@@ -87,69 +87,15 @@ pub(crate) fn sniff_delimiter(text: &str) -> u8 {
     best.1
 }
 
-/// The records of a file's head, for finding its header: a quote left open by the cut ends
-/// the list, it is not an error here.
-pub(crate) fn read_records_lenient(text: &str, delimiter: u8) -> Vec<Record> {
-    match read_records(text, delimiter) {
-        Ok(records) => records,
-        Err(_) => {
-            let mut reader = reader(text, delimiter);
-            let mut records = Vec::new();
-            let mut record = csv::StringRecord::new();
-            while let Ok(true) = reader.read_record(&mut record) {
-                records.push(Record {
-                    line: 0,
-                    cells: record.iter().map(str::to_string).collect(),
-                });
-            }
-            // Lines are only needed for the header, which comes before any open quote.
-            let lines = read_lines(text, delimiter, records.len());
-            records
-                .into_iter()
-                .zip(lines)
-                .map(|(r, line)| Record { line, ..r })
-                .collect()
-        }
-    }
-}
-
-/// The starting lines of the first `count` records.
-fn read_lines(text: &str, delimiter: u8, count: usize) -> Vec<u64> {
-    let mut reader = reader(text, delimiter);
-    let bytes = text.as_bytes();
-    let (mut counted_to, mut line) = (0, 1);
-    let mut lines = Vec::with_capacity(count);
-    let mut record = csv::ByteRecord::new();
-    while lines.len() < count {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {
-                let mut start = record.position().map_or(0, |p| p.byte() as usize);
-                while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
-                    start += 1;
-                }
-                line += bytes[counted_to..start]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count() as u64;
-                counted_to = start;
-                lines.push(line);
-            }
-            _ => break,
-        }
-    }
-    lines
-}
-
-/// Every record with its starting line; blank ones are kept until the header is found.
-fn read_records(text: &str, delimiter: u8) -> Result<Vec<Record>, FileError> {
+/// The records read until the end or the first error, the byte where the last one starts, and
+/// whether an error stopped the reading. The csv reader's own line numbers drift after blank
+/// lines and with CRLF: lines are counted here, from where each record starts.
+fn read_until_error(text: &str, delimiter: u8) -> (Vec<Record>, usize, bool) {
     let mut reader = reader(text, delimiter);
     let mut records = Vec::new();
     let mut record = csv::StringRecord::new();
     let bytes = text.as_bytes();
-    // The csv reader's own line numbers drift after blank lines and with CRLF: lines are
-    // counted here, from where each record starts.
     let (mut counted_to, mut line) = (0, 1);
-    let mut last_start = 0;
     loop {
         match reader.read_record(&mut record) {
             Ok(true) => {
@@ -163,15 +109,28 @@ fn read_records(text: &str, delimiter: u8) -> Result<Vec<Record>, FileError> {
                     .filter(|&&b| b == b'\n')
                     .count() as u64;
                 counted_to = start;
-                last_start = start;
                 records.push(Record {
                     line,
                     cells: record.iter().map(str::to_string).collect(),
                 });
             }
-            Ok(false) => break,
-            Err(_) => return Err(FileError::Unreadable { at: None }),
+            Ok(false) => return (records, counted_to, false),
+            Err(_) => return (records, counted_to, true),
         }
+    }
+}
+
+/// The records of a file's head, for finding its header: a quote left open by the cut ends
+/// the list, it is not an error here.
+pub(crate) fn read_records_lenient(text: &str, delimiter: u8) -> Vec<Record> {
+    read_until_error(text, delimiter).0
+}
+
+/// Every record with its starting line; blank ones are kept until the header is found.
+fn read_records(text: &str, delimiter: u8) -> Result<Vec<Record>, FileError> {
+    let (records, last_start, failed) = read_until_error(text, delimiter);
+    if failed {
+        return Err(FileError::Unreadable { at: None });
     }
     // A quote that never closes swallows the rest of the file into the last record: its
     // quotes do not pair up.

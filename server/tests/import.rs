@@ -21,13 +21,38 @@ async fn import(
     campaign: Uuid,
     name: &str,
 ) -> Result<Summary, ImportError> {
+    let file = Input::File(format!("{FILES}/{name}").into());
+    import_input(pool, owner, campaign, name, file).await
+}
+
+/// Imports `text` as the file `name`.
+async fn import_text(
+    pool: &PgPool,
+    owner: Uuid,
+    campaign: Uuid,
+    name: &str,
+    text: &str,
+) -> Summary {
+    let bytes = Input::Bytes(text.as_bytes().to_vec());
+    import_input(pool, owner, campaign, name, bytes)
+        .await
+        .unwrap()
+}
+
+async fn import_input(
+    pool: &PgPool,
+    owner: Uuid,
+    campaign: Uuid,
+    name: &str,
+    input: Input,
+) -> Result<Summary, ImportError> {
     run(
         pool,
         Request {
             owner,
             campaign_id: campaign,
             file_name: name.into(),
-            input: Input::File(format!("{FILES}/{name}").into()),
+            input,
             corrections: vec![],
             source: Source::Web,
         },
@@ -118,34 +143,10 @@ async fn importing_the_same_file_again_adds_nothing(pool: PgPool) {
 async fn a_known_contact_is_linked_and_only_gets_what_it_lacked(pool: PgPool) {
     let (owner, campaign) = rep_and_campaign(&pool, None).await;
     let other_campaign = server::seed::run(&pool, None).await.unwrap().campaigns[1].id;
-    let run_csv = |campaign: Uuid, text: &'static str| {
-        let pool = pool.clone();
-        async move {
-            run(
-                &pool,
-                Request {
-                    owner,
-                    campaign_id: campaign,
-                    file_name: "contacts.csv".into(),
-                    input: Input::Bytes(text.as_bytes().to_vec()),
-                    corrections: vec![],
-                    source: Source::Web,
-                },
-            )
-            .await
-            .unwrap()
-        }
-    };
-    run_csv(
-        campaign,
-        "Prénom;Nom;E-mail;Ville\nLéa;Mercier;lea@ex.fr;\n",
-    )
-    .await;
-    let second = run_csv(
-        other_campaign,
-        "Prénom;Nom;E-mail;Ville;Badge\nLéo;;LEA@ex.fr;Lyon;B12\n",
-    )
-    .await;
+    let first = "Prénom;Nom;E-mail;Ville\nLéa;Mercier;lea@ex.fr;\n";
+    import_text(&pool, owner, campaign, "contacts.csv", first).await;
+    let later = "Prénom;Nom;E-mail;Ville;Badge\nLéo;;LEA@ex.fr;Lyon;B12\n";
+    let second = import_text(&pool, owner, other_campaign, "contacts.csv", later).await;
     assert_eq!(
         (second.new_prospects, second.already_known, second.linked),
         (0, 1, 1)
@@ -295,19 +296,7 @@ async fn a_duplicate_in_the_file_only_fills_what_its_first_row_left_empty(pool: 
                 Léa;Mercier;lea@ex.fr;;;A1\n\
                 Léo;;LEA@ex.fr ;Lyon;B12;Z9\n\
                 ;Martin;lea@ex.fr;Paris;C3;\n";
-    let summary = run(
-        &pool,
-        Request {
-            owner,
-            campaign_id: campaign,
-            file_name: "doublons.csv".into(),
-            input: Input::Bytes(text.as_bytes().to_vec()),
-            corrections: vec![],
-            source: Source::Web,
-        },
-    )
-    .await
-    .unwrap();
+    let summary = import_text(&pool, owner, campaign, "doublons.csv", text).await;
     assert_eq!(
         (
             summary.valid,

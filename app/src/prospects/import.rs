@@ -235,21 +235,6 @@ pub async fn run(pool: &PgPool, request: Request) -> Result<Summary, ImportError
     Ok(summary)
 }
 
-/// The fields of the staging table, in the order of its columns after `ord` and `line`.
-const FIELDS: [Field; 11] = [
-    Field::Civility,
-    Field::FirstName,
-    Field::LastName,
-    Field::Company,
-    Field::JobTitle,
-    Field::Phone,
-    Field::Mobile,
-    Field::PostalCode,
-    Field::City,
-    Field::Country,
-    Field::Notes,
-];
-
 /// Rows of the staging table sent per COPY message.
 const COPY_CHUNK: usize = 2_000;
 
@@ -352,7 +337,13 @@ impl StagingRows {
             Uuid::now_v7().to_string(),
             contact.email.clone(),
         ];
-        cells.extend(FIELDS.iter().map(|&f| limited(f, field(contact, f))));
+        // The staging table's columns after the email follow `Field::ALL`.
+        cells.extend(
+            Field::ALL
+                .into_iter()
+                .filter(|&f| f != Field::Email)
+                .map(|f| limited(f, contact.field(f))),
+        );
         cells.push(serde_json::Value::Object(extra).to_string());
         out.write_record(&cells)
             .map_err(|e| sqlx::Error::Protocol(format!("staging row: {e}")))?;
@@ -553,23 +544,6 @@ async fn link(
     .execute(&mut **tx)
     .await?;
     Ok(linked.rows_affected())
-}
-
-fn field(contact: &rows::Contact, field: Field) -> &str {
-    match field {
-        Field::Civility => &contact.civility,
-        Field::FirstName => &contact.first_name,
-        Field::LastName => &contact.last_name,
-        Field::Email => &contact.email,
-        Field::Company => &contact.company,
-        Field::JobTitle => &contact.job_title,
-        Field::Phone => &contact.phone,
-        Field::Mobile => &contact.mobile,
-        Field::PostalCode => &contact.postal_code,
-        Field::City => &contact.city,
-        Field::Country => &contact.country,
-        Field::Notes => &contact.notes,
-    }
 }
 
 /// A value cut to the column's limit (an overlong cell is a mistake in the file; the rest of
