@@ -167,6 +167,10 @@ pub struct Config {
     )]
     pub import_max_mb: u64,
 
+    /// Where uploaded files wait to be processed (created if missing).
+    #[arg(long, env = "SPINE_DATA_DIR", global = true, default_value = "data")]
+    pub data_dir: std::path::PathBuf,
+
     /// Starts with development secrets and the sandbox even though other machines can reach
     /// Spine: only for a demo on a real tablet over a local network (logged loudly).
     #[arg(

@@ -41,6 +41,7 @@ use leptos_router::{
 use auth::ui::AccountRoute;
 use campaigns::ui::{CampaignFormRoute, CampaignHubRoute, CampaignsRoute};
 use distributors::ui::{DistributorEditRoute, DistributorNewRoute, DistributorsRoute};
+use prospects::ui::{ImportMappingRoute, ImportReportRoute, ProspectsRoute};
 
 pub use ui::layout::Layout;
 
@@ -104,6 +105,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/campagnes/nouvelle") view={Lazy::<CampaignFormRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id") view={Lazy::<CampaignHubRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/modifier") view={Lazy::<CampaignFormRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/campagnes/:id/prospects") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/campagnes/:id/import/:upload") view={Lazy::<ImportMappingRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/campagnes/:id/imports/:batch") view={Lazy::<ImportReportRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>
@@ -124,6 +128,9 @@ pub async fn preload_page(path: &str) -> bool {
         ["campagnes", "nouvelle"] => CampaignFormRoute::preload_chunk().await,
         ["campagnes", _] => CampaignHubRoute::preload_chunk().await,
         ["campagnes", _, "modifier"] => CampaignFormRoute::preload_chunk().await,
+        ["campagnes", _, "prospects"] => ProspectsRoute::preload_chunk().await,
+        ["campagnes", _, "import", _] => ImportMappingRoute::preload_chunk().await,
+        ["campagnes", _, "imports", _] => ImportReportRoute::preload_chunk().await,
         _ => return false,
     };
     true

@@ -68,6 +68,39 @@ pub struct Opened<'a> {
 
 /// Opens the contact file in `source` (CSV or workbook).
 pub fn open<'a, S: stream::Source + ?Sized>(source: &'a S) -> Result<Opened<'a>, FileError> {
+    let opened = open_any(source)?;
+    if opened.mapping.columns_of(Field::Email).next().is_none() {
+        return Err(FileError::NoEmailColumn);
+    }
+    Ok(opened)
+}
+
+/// The first `rows` records of the contact file in `source`, with its header and proposed
+/// mapping, as the rep checks them before importing. A file whose email column is not found is
+/// not refused here: the rep picks the column.
+pub fn preview<S: stream::Source + ?Sized>(source: &S, rows: usize) -> Result<Preview, FileError> {
+    let opened = open_any(source)?;
+    let records = opened.records.take(rows).collect::<Result<_, _>>()?;
+    Ok(Preview {
+        header_line: opened.header_line,
+        header: opened.header,
+        mapping: opened.mapping,
+        records,
+    })
+}
+
+/// What [`preview`] reads.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub header_line: u64,
+    pub header: Vec<String>,
+    pub mapping: Mapping,
+    pub records: Vec<Record>,
+}
+
+/// Like [`open`], without refusing a file whose email column is not found: the caller's
+/// mapping says where it is.
+pub fn open_any<'a, S: stream::Source + ?Sized>(source: &'a S) -> Result<Opened<'a>, FileError> {
     let mut start = Vec::with_capacity(8);
     let mut reader = source
         .open()
@@ -82,7 +115,7 @@ pub fn open<'a, S: stream::Source + ?Sized>(source: &'a S) -> Result<Opened<'a>,
         if table.records.is_empty() {
             return Err(FileError::EmptyFile);
         }
-        let mapping = Mapping::propose(&table)?;
+        let mapping = Mapping::guess(&table.header, &table.records);
         return Ok(Opened {
             header_line: table.header_line,
             header: table.header,
@@ -99,7 +132,7 @@ pub fn open<'a, S: stream::Source + ?Sized>(source: &'a S) -> Result<Opened<'a>,
     if sample.is_empty() {
         return Err(FileError::EmptyFile);
     }
-    let mapping = Mapping::from_header(&head.header, &sample)?;
+    let mapping = Mapping::guess(&head.header, &sample);
     Ok(Opened {
         header_line: head.header_line,
         header: head.header.clone(),

@@ -157,6 +157,16 @@ impl Mapping {
     /// The mapping of `header`, with `sample` (the first records) to find the email column
     /// when no header names one.
     pub fn from_header(header: &[String], sample: &[crate::Record]) -> Result<Mapping, FileError> {
+        let mapping = Mapping::guess(header, sample);
+        if mapping.columns_of(Field::Email).next().is_none() {
+            return Err(FileError::NoEmailColumn);
+        }
+        Ok(mapping)
+    }
+
+    /// Like [`Mapping::from_header`], without an email column when none is found (the rep
+    /// then picks it).
+    pub fn guess(header: &[String], sample: &[crate::Record]) -> Mapping {
         let mut taken = Vec::new();
         let mut columns: Vec<Option<Field>> = header
             .iter()
@@ -170,10 +180,11 @@ impl Mapping {
             })
             .collect();
         if !columns.contains(&Some(Field::Email)) {
-            let column = email_column(header.len(), sample).ok_or(FileError::NoEmailColumn)?;
-            columns[column] = Some(Field::Email);
+            if let Some(column) = email_column(header.len(), sample) {
+                columns[column] = Some(Field::Email);
+            }
         }
-        Ok(Mapping { columns })
+        Mapping { columns }
     }
 
     /// This mapping with `field` in the column headed `header` (a rep's correction); the

@@ -75,6 +75,7 @@ async fn main() -> anyhow::Result<()> {
         session_max_hours: 24,
         sign_in_per_minute: 240,
         import_max_mb: 50,
+        data_dir: std::env::temp_dir().join("spine-test-data"),
         allow_dev_secrets_on_network: false,
     };
     let pool = server::startup::connect_database(&config).await?;

@@ -17,7 +17,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context};
-use app::prospects::import::{run, Input, Request, Source};
+use app::prospects::import::{run, Columns, Input, Request, Source};
 use clap::Parser;
 use sqlx::{Connection, PgPool};
 use uuid::Uuid;
@@ -205,9 +205,10 @@ async fn import(
         Request {
             owner,
             campaign_id: campaign,
+            batch: uuid::Uuid::new_v4(),
             file_name: "bench.csv".into(),
             input: Input::Bytes(bytes.to_vec()),
-            corrections: vec![],
+            columns: Columns::Corrected(vec![]),
             source: Source::Cli,
         },
     )

@@ -156,7 +156,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             map,
             file,
         } => {
-            use app::prospects::import::{run, ImportError, Input, Request, Source};
+            use app::prospects::import::{run, Columns, ImportError, Input, Request, Source};
             let pool = startup::connect_database(&config).await?;
             let user = app::auth::repo::resolve_owner(&pool, &owner)
                 .await
@@ -180,12 +180,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let request = Request {
                 owner: user.id,
                 campaign_id: campaign,
+                batch: uuid::Uuid::new_v4(),
                 file_name: file
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default(),
                 input: Input::File(file.clone()),
-                corrections: map,
+                columns: Columns::Corrected(map),
                 source: Source::Cli,
             };
             match run(&pool, request).await {

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod health;
 pub mod limits;
 pub mod plain_forms;
+pub mod prospect_files;
 pub mod security;
 pub mod seed;
 pub mod shutdown;

@@ -254,9 +254,10 @@ pub async fn demo(pool: &PgPool, owner_email: Option<&str>) -> anyhow::Result<Se
             app::prospects::import::Request {
                 owner: seeded.user.id,
                 campaign_id: campaign,
+                batch: uuid::Uuid::new_v4(),
                 file_name: "visiteurs-du-stand.csv".into(),
                 input: app::prospects::import::Input::Bytes(DEMO_PROSPECTS.as_bytes().to_vec()),
-                corrections: vec![],
+                columns: app::prospects::import::Columns::Corrected(vec![]),
                 source: app::prospects::import::Source::Cli,
             },
         )

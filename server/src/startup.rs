@@ -19,7 +19,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{assets, auth, health, limits, plain_forms, security};
+use crate::{assets, auth, health, limits, plain_forms, prospect_files, security};
 
 /// Where the compiled site is, from the `LEPTOS_*` variables. Its file names carry content
 /// hashes when cargo-leptos wrote its hash file beside this binary (a release build), unless
@@ -167,7 +167,10 @@ impl Application {
             tokio::spawn(jobs::run(deps, wait(stopped.clone())))
         });
 
-        let sweeper = tokio::spawn(sweep_expired_sessions(self.state.pool.clone()));
+        let sweeper = tokio::spawn(sweep_expired_sessions(
+            self.state.pool.clone(),
+            self.state.config.data_dir.clone(),
+        ));
         let router = router(self.state, self.microsoft);
         // The client's address (for the sign-in rate limit) is the connection's.
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
@@ -197,8 +200,9 @@ impl Application {
 /// How long stopping waits for requests in progress to finish, unless told otherwise.
 const DRAIN_AT_MOST: Duration = Duration::from_secs(15);
 
-/// Deletes expired sessions, API tokens and idempotency keys every hour (loading already ignores them).
-async fn sweep_expired_sessions(pool: PgPool) {
+/// Deletes expired sessions, API tokens, idempotency keys and stale uploads every hour (loading
+/// already ignores them).
+async fn sweep_expired_sessions(pool: PgPool, data_dir: std::path::PathBuf) {
     use tower_sessions::session_store::ExpiredDeletion;
     let store = auth::PgSessionStore::new(pool.clone());
     let mut every = tokio::time::interval(Duration::from_secs(3600));
@@ -212,6 +216,9 @@ async fn sweep_expired_sessions(pool: PgPool) {
         }
         if let Err(e) = app::db::delete_old_idempotency_keys(&pool).await {
             tracing::warn!(error = %e, "sweeping idempotency keys");
+        }
+        if let Err(e) = prospect_files::sweep(&pool, &data_dir).await {
+            tracing::warn!(error = %e, "sweeping uploaded files");
         }
     }
 }
@@ -258,6 +265,7 @@ pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
             microsoft,
             auth::rate_limit::SignInLimiter::new(state.config.sign_in_per_minute),
         ))
+        .merge(prospect_files::router())
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

@@ -1,7 +1,7 @@
 //! Importing prospect files into a campaign: the shared example files with their exact
 //! figures, re-imports, known contacts, owners, refused files, and the command line.
 
-use app::prospects::import::{run, ImportError, Input, Request, Source, Summary};
+use app::prospects::import::{run, Columns, ImportError, Input, Request, Source, Summary};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -51,9 +51,10 @@ async fn import_input(
         Request {
             owner,
             campaign_id: campaign,
+            batch: uuid::Uuid::new_v4(),
             file_name: name.into(),
             input,
-            corrections: vec![],
+            columns: Columns::Corrected(vec![]),
             source: Source::Web,
         },
     )

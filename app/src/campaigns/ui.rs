@@ -482,9 +482,7 @@ lazy_page!(CampaignHubRoute => CampaignHubPage,
                                 <h1>{c.name.clone()}</h1>
                                 {status_badge(c.status)}
                             </div>
-                            <nav class="tabs" aria-label="Sections de la campagne">
-                                <a href=format!("/campagnes/{}", c.id) aria-current="page">"Vue d’ensemble"</a>
-                            </nav>
+                            {crate::prospects::ui::campaign_tabs(c.id, false)}
                             <section class="card">
                                 <dl class="facts">
                                     <dt>"Distributeur"</dt><dd>{c.distributor_name.clone()}</dd>

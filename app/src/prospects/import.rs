@@ -37,14 +37,25 @@ pub enum Input {
     Bytes(Vec<u8>),
 }
 
+/// Which column holds which field.
+#[derive(Debug, Clone)]
+pub enum Columns {
+    /// The proposed mapping with corrections (`--map field=Header`): field -> column header.
+    Corrected(Vec<(Field, String)>),
+    /// The field of every column in the file's order, as the rep confirmed it (`None`: kept
+    /// as extra data).
+    Chosen(Vec<Option<Field>>),
+}
+
 /// An import to run.
 pub struct Request {
     pub owner: Uuid,
     pub campaign_id: Uuid,
+    /// The new batch's id.
+    pub batch: Uuid,
     pub file_name: String,
     pub input: Input,
-    /// The rep's corrections of the proposed mapping: field -> column header.
-    pub corrections: Vec<(Field, String)>,
+    pub columns: Columns,
     pub source: Source,
 }
 
@@ -79,6 +90,8 @@ pub enum ImportError {
     File(#[from] FileError),
     #[error("Aucune colonne « {header} » dans le fichier (pour le champ {field}).")]
     UnknownColumn { field: &'static str, header: String },
+    #[error("Les colonnes choisies ne sont plus celles du fichier : rechargez-le.")]
+    ColumnsChanged,
     #[error("Campagne introuvable.")]
     CampaignNotFound,
     #[error("database error: {0}")]
@@ -91,6 +104,7 @@ impl ImportError {
         match self {
             ImportError::File(e) => e.code(),
             ImportError::UnknownColumn { .. } => "unknown_column",
+            ImportError::ColumnsChanged => "columns_changed",
             ImportError::CampaignNotFound => "not_found",
             ImportError::Database(_) => "internal",
         }
@@ -102,9 +116,10 @@ pub async fn run(pool: &PgPool, request: Request) -> Result<Summary, ImportError
     let Request {
         owner,
         campaign_id,
+        batch,
         file_name,
         input,
-        corrections,
+        columns,
         source,
     } = request;
     let mut tx = pool.begin().await?;
@@ -124,7 +139,7 @@ pub async fn run(pool: &PgPool, request: Request) -> Result<Summary, ImportError
     // The file is read and checked on a blocking thread while its rows go to the database.
     let (sender, mut receiver) = tokio::sync::mpsc::channel(4);
     let reading = tokio::task::spawn_blocking(move || {
-        if let Err(error) = read_rows(&input, corrections, &sender) {
+        if let Err(error) = read_rows(&input, columns, &sender) {
             let _ = sender.blocking_send(Message::Failed(error));
         }
     });
@@ -133,7 +148,6 @@ pub async fn run(pool: &PgPool, request: Request) -> Result<Summary, ImportError
         Some(Message::Failed(error)) => return Err(error),
         _ => return Err(sqlx::Error::Protocol("the import's reader stopped".into()).into()),
     };
-    let batch = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO import_batches (id, owner_user_id, campaign_id, file_name, source, rows,
              valid, duplicates_in_file, new_prospects, already_known, linked, rejected, mapping)
@@ -262,22 +276,31 @@ struct Counts {
 /// repeats: they are folded in the database).
 fn read_rows(
     input: &Input,
-    corrections: Vec<(Field, String)>,
+    columns: Columns,
     sender: &tokio::sync::mpsc::Sender<Message>,
 ) -> Result<(), ImportError> {
     let opened = match input {
-        Input::File(path) => ::import::open(path.as_path())?,
-        Input::Bytes(bytes) => ::import::open(bytes.as_slice())?,
+        Input::File(path) => ::import::open_any(path.as_path())?,
+        Input::Bytes(bytes) => ::import::open_any(bytes.as_slice())?,
     };
-    let mut mapping = opened.mapping;
-    for (field, header) in corrections {
-        mapping =
+    let mapping = match columns {
+        Columns::Corrected(corrections) => {
+            let mut mapping = opened.mapping;
+            for (field, header) in corrections {
+                mapping = mapping.with(&opened.header, field, &header).ok_or(
+                    ImportError::UnknownColumn {
+                        field: field.key(),
+                        header,
+                    },
+                )?;
+            }
             mapping
-                .with(&opened.header, field, &header)
-                .ok_or(ImportError::UnknownColumn {
-                    field: field.key(),
-                    header,
-                })?;
+        }
+        Columns::Chosen(columns) if columns.len() == opened.header.len() => Mapping { columns },
+        Columns::Chosen(_) => return Err(ImportError::ColumnsChanged),
+    };
+    if mapping.columns_of(Field::Email).next().is_none() {
+        return Err(FileError::NoEmailColumn.into());
     }
     let send = |message| sender.blocking_send(message).is_ok();
     if !send(Message::Head {
@@ -482,40 +505,63 @@ async fn insert_new(
 }
 
 /// Known prospects get what they lacked: empty fields filled, new columns added; nothing
-/// they had is overwritten.
+/// they had is overwritten. What was filled is kept with the batch, for its undo.
 async fn fill_known(
     tx: &mut Transaction<'_, Postgres>,
     owner: Uuid,
     batch: Uuid,
 ) -> Result<u64, sqlx::Error> {
-    const SQL: &str = "UPDATE prospects p SET
-             civility = CASE WHEN p.civility = '' THEN s.civility ELSE p.civility END,
-             first_name = CASE WHEN p.first_name = '' THEN s.first_name ELSE p.first_name END,
-             last_name = CASE WHEN p.last_name = '' THEN s.last_name ELSE p.last_name END,
-             company = CASE WHEN p.company = '' THEN s.company ELSE p.company END,
-             job_title = CASE WHEN p.job_title = '' THEN s.job_title ELSE p.job_title END,
-             phone = CASE WHEN p.phone = '' THEN s.phone ELSE p.phone END,
-             mobile = CASE WHEN p.mobile = '' THEN s.mobile ELSE p.mobile END,
-             postal_code = CASE WHEN p.postal_code = '' THEN s.postal_code ELSE p.postal_code END,
-             city = CASE WHEN p.city = '' THEN s.city ELSE p.city END,
-             country = CASE WHEN p.country = '' THEN s.country ELSE p.country END,
-             notes = CASE WHEN p.notes = '' THEN s.notes ELSE p.notes END,
-             extra = s.extra || p.extra, version = p.version + 1, updated_at = now()
-         FROM import_staging s
-         WHERE p.owner_user_id = $1 AND p.email = s.email
-           AND p.origin_batch_id IS DISTINCT FROM $2
-           AND (EXISTS (SELECT 1 FROM jsonb_object_keys(s.extra) k WHERE NOT p.extra ? k)
-                OR (p.civility = '' AND s.civility <> '')
-                OR (p.first_name = '' AND s.first_name <> '')
-                OR (p.last_name = '' AND s.last_name <> '')
-                OR (p.company = '' AND s.company <> '')
-                OR (p.job_title = '' AND s.job_title <> '')
-                OR (p.phone = '' AND s.phone <> '')
-                OR (p.mobile = '' AND s.mobile <> '')
-                OR (p.postal_code = '' AND s.postal_code <> '')
-                OR (p.city = '' AND s.city <> '')
-                OR (p.country = '' AND s.country <> '')
-                OR (p.notes = '' AND s.notes <> ''))";
+    const SQL: &str = "WITH filled AS (
+             SELECT p.id,
+                 jsonb_strip_nulls(jsonb_build_object(
+                     'civility', CASE WHEN p.civility = '' AND s.civility <> '' THEN s.civility END,
+                     'first_name', CASE WHEN p.first_name = '' AND s.first_name <> '' THEN s.first_name END,
+                     'last_name', CASE WHEN p.last_name = '' AND s.last_name <> '' THEN s.last_name END,
+                     'company', CASE WHEN p.company = '' AND s.company <> '' THEN s.company END,
+                     'job_title', CASE WHEN p.job_title = '' AND s.job_title <> '' THEN s.job_title END,
+                     'phone', CASE WHEN p.phone = '' AND s.phone <> '' THEN s.phone END,
+                     'mobile', CASE WHEN p.mobile = '' AND s.mobile <> '' THEN s.mobile END,
+                     'postal_code', CASE WHEN p.postal_code = '' AND s.postal_code <> '' THEN s.postal_code END,
+                     'city', CASE WHEN p.city = '' AND s.city <> '' THEN s.city END,
+                     'country', CASE WHEN p.country = '' AND s.country <> '' THEN s.country END,
+                     'notes', CASE WHEN p.notes = '' AND s.notes <> '' THEN s.notes END)) AS fields,
+                 coalesce((SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(s.extra) e
+                           WHERE NOT p.extra ? e.key), '{}') AS extra
+             FROM import_staging s
+             JOIN prospects p ON p.owner_user_id = $1 AND p.email = s.email
+             WHERE p.origin_batch_id IS DISTINCT FROM $2
+               AND (EXISTS (SELECT 1 FROM jsonb_object_keys(s.extra) k WHERE NOT p.extra ? k)
+                      OR (p.civility = '' AND s.civility <> '')
+                      OR (p.first_name = '' AND s.first_name <> '')
+                      OR (p.last_name = '' AND s.last_name <> '')
+                      OR (p.company = '' AND s.company <> '')
+                      OR (p.job_title = '' AND s.job_title <> '')
+                      OR (p.phone = '' AND s.phone <> '')
+                      OR (p.mobile = '' AND s.mobile <> '')
+                      OR (p.postal_code = '' AND s.postal_code <> '')
+                      OR (p.city = '' AND s.city <> '')
+                      OR (p.country = '' AND s.country <> '')
+                      OR (p.notes = '' AND s.notes <> '')
+               )
+         ), kept AS (
+             INSERT INTO import_fills (batch_id, prospect_id, fields, extra)
+             SELECT $2, id, fields, extra FROM filled
+         )
+         UPDATE prospects p SET
+             civility = coalesce(f.fields->>'civility', p.civility),
+             first_name = coalesce(f.fields->>'first_name', p.first_name),
+             last_name = coalesce(f.fields->>'last_name', p.last_name),
+             company = coalesce(f.fields->>'company', p.company),
+             job_title = coalesce(f.fields->>'job_title', p.job_title),
+             phone = coalesce(f.fields->>'phone', p.phone),
+             mobile = coalesce(f.fields->>'mobile', p.mobile),
+             postal_code = coalesce(f.fields->>'postal_code', p.postal_code),
+             city = coalesce(f.fields->>'city', p.city),
+             country = coalesce(f.fields->>'country', p.country),
+             notes = coalesce(f.fields->>'notes', p.notes),
+             extra = p.extra || f.extra, version = p.version + 1, updated_at = now()
+         FROM filled f
+         WHERE p.id = f.id";
     let filled = sqlx::query(SQL)
         .bind(owner)
         .bind(batch)
@@ -573,4 +619,124 @@ fn mapping_json(header: &[String], mapping: &Mapping) -> serde_json::Value {
         .filter_map(|(h, f)| f.map(|f| (h.clone(), serde_json::Value::from(f.key()))))
         .collect::<serde_json::Map<_, _>>()
         .into()
+}
+
+/// What undoing an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Undone {
+    Done {
+        campaign: Uuid,
+        /// Contacts the import created, gone.
+        removed: u64,
+        /// Links to the campaign the import made, gone.
+        unlinked: u64,
+        /// Known contacts given back what the import filled.
+        restored: u64,
+    },
+    /// It was undone before.
+    Already {
+        campaign: Uuid,
+    },
+    NotFound,
+}
+
+/// Undoes import `batch` of `owner`: removes what it added and nothing else. The links it
+/// made go; the contacts it created go unless another campaign has them since; in contacts it
+/// found known, the fields and extra columns it filled are emptied where they still hold what
+/// it put (an edit since is kept). Its report stays, marked undone.
+pub async fn undo(pool: &PgPool, owner: Uuid, batch: Uuid) -> Result<Undone, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let marked: Option<(Uuid, String)> = sqlx::query_as(
+        "UPDATE import_batches SET undone_at = now()
+         WHERE owner_user_id = $1 AND id = $2 AND undone_at IS NULL
+         RETURNING campaign_id, file_name",
+    )
+    .bind(owner)
+    .bind(batch)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((campaign, file_name)) = marked else {
+        let campaign: Option<Uuid> = sqlx::query_scalar(
+            "SELECT campaign_id FROM import_batches WHERE owner_user_id = $1 AND id = $2",
+        )
+        .bind(owner)
+        .bind(batch)
+        .fetch_optional(&mut *tx)
+        .await?;
+        return Ok(campaign.map_or(Undone::NotFound, |campaign| Undone::Already { campaign }));
+    };
+    let unlinked = sqlx::query(
+        "DELETE FROM campaign_prospects
+         WHERE owner_user_id = $1 AND campaign_id = $2 AND batch_id = $3",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .bind(batch)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let removed = sqlx::query(
+        "DELETE FROM prospects p
+         WHERE p.owner_user_id = $1 AND p.origin_batch_id = $2
+           AND NOT EXISTS (SELECT 1 FROM campaign_prospects cp WHERE cp.prospect_id = p.id)",
+    )
+    .bind(owner)
+    .bind(batch)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let restored = sqlx::query(
+        "UPDATE prospects p SET
+             civility = CASE WHEN p.civility = f.fields->>'civility' THEN '' ELSE p.civility END,
+             first_name = CASE WHEN p.first_name = f.fields->>'first_name' THEN '' ELSE p.first_name END,
+             last_name = CASE WHEN p.last_name = f.fields->>'last_name' THEN '' ELSE p.last_name END,
+             company = CASE WHEN p.company = f.fields->>'company' THEN '' ELSE p.company END,
+             job_title = CASE WHEN p.job_title = f.fields->>'job_title' THEN '' ELSE p.job_title END,
+             phone = CASE WHEN p.phone = f.fields->>'phone' THEN '' ELSE p.phone END,
+             mobile = CASE WHEN p.mobile = f.fields->>'mobile' THEN '' ELSE p.mobile END,
+             postal_code = CASE WHEN p.postal_code = f.fields->>'postal_code' THEN '' ELSE p.postal_code END,
+             city = CASE WHEN p.city = f.fields->>'city' THEN '' ELSE p.city END,
+             country = CASE WHEN p.country = f.fields->>'country' THEN '' ELSE p.country END,
+             notes = CASE WHEN p.notes = f.fields->>'notes' THEN '' ELSE p.notes END,
+             extra = p.extra - ARRAY(SELECT e.key FROM jsonb_each(f.extra) e
+                                     WHERE p.extra -> e.key = e.value),
+             version = p.version + 1, updated_at = now()
+         FROM import_fills f
+         WHERE f.batch_id = $2 AND p.owner_user_id = $1 AND p.id = f.prospect_id",
+    )
+    .bind(owner)
+    .bind(batch)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    sqlx::query("DELETE FROM import_fills WHERE batch_id = $1")
+        .bind(batch)
+        .execute(&mut *tx)
+        .await?;
+    record(
+        &mut tx,
+        Change {
+            owner,
+            actor: owner,
+            entity_type: "import_batch",
+            entity_id: batch,
+            action: "undo",
+            before: None,
+            after: Some(serde_json::json!({
+                "campaign_id": campaign,
+                "file_name": file_name,
+                "removed": removed,
+                "unlinked": unlinked,
+                "restored": restored,
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Undone::Done {
+        campaign,
+        removed,
+        unlinked,
+        restored,
+    })
 }

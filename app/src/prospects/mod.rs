@@ -1,5 +1,10 @@
 //! Prospects: a rep's contacts (one per address), linked to the campaigns where they are
 //! worked, and the imports that bring them.
 
+pub mod api;
 #[cfg(feature = "ssr")]
 pub mod import;
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod repo;
+pub mod ui;

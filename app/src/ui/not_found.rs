@@ -45,6 +45,18 @@ impl Missing {
         back_href: "/campagnes",
         back_label: "Revenir aux campagnes",
     };
+    pub const UPLOAD: Missing = Missing {
+        title: "Fichier introuvable",
+        text: "Ce fichier a peut-être déjà été importé, ou il a été effacé après un jour sans import. Envoyez-le à nouveau depuis l’onglet Prospects de la campagne.",
+        back_href: "/campagnes",
+        back_label: "Revenir aux campagnes",
+    };
+    pub const IMPORT: Missing = Missing {
+        title: "Import introuvable",
+        text: "Cet import n’existe pas, ou il appartient à un autre compte.",
+        back_href: "/campagnes",
+        back_label: "Revenir aux campagnes",
+    };
     pub const DISTRIBUTOR: Missing = Missing {
         title: "Distributeur introuvable",
         text: "Ce distributeur a peut-être été supprimé, ou il appartient à un autre compte.",

@@ -151,4 +151,42 @@ impl Browser {
         assert!(status < 400, "{status} {saved}");
         saved["value"].as_str().unwrap().to_owned()
     }
+
+    /// Creates a campaign named `name` (with a distributor of its own); returns its id.
+    pub async fn new_campaign(&self, name: &str) -> String {
+        let distributor = self
+            .new_distributor(&format!("Distributeur de {name}"))
+            .await;
+        let (status, saved) = self
+            .call(
+                "save_campaign",
+                &[
+                    ("form[name]", name),
+                    ("form[distributor_id]", &distributor),
+                    ("form[venue]", "Eurexpo"),
+                    ("form[city]", "Lyon"),
+                    ("form[starts_on]", "21/01/2099"),
+                    ("form[ends_on]", "25/01/2099"),
+                ],
+            )
+            .await;
+        assert!(status < 400, "{status} {saved}");
+        saved["value"].as_str().unwrap().to_owned()
+    }
+
+    /// Sends `bytes` as the file `name` from the Prospects tab of `campaign`, as the browser
+    /// posts the form (multipart, asking for a page).
+    pub async fn upload(&self, campaign: &str, name: &str, bytes: Vec<u8>) -> Response {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+        let form = reqwest::multipart::Form::new().part("fichier", part);
+        self.client
+            .post(self.url(&format!("/campagnes/{campaign}/import")))
+            .header("origin", &self.origin)
+            .header("sec-fetch-site", "same-origin")
+            .header("accept", "text/html,application/xhtml+xml")
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload reaches the server")
+    }
 }

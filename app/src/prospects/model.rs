@@ -1,0 +1,123 @@
+//! What the prospect pages show, shared by the server and the browser.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A prospect's fields as the mapping names them: key (as in `--map field=Header`) and
+/// French label, in the order of the form.
+pub const FIELDS: [(&str, &str); 12] = [
+    ("email", "E-mail"),
+    ("civility", "Civilité"),
+    ("first_name", "Prénom"),
+    ("last_name", "Nom"),
+    ("company", "Société"),
+    ("job_title", "Fonction"),
+    ("phone", "Téléphone"),
+    ("mobile", "Portable"),
+    ("postal_code", "Code postal"),
+    ("city", "Ville"),
+    ("country", "Pays"),
+    ("notes", "Notes"),
+];
+
+/// A campaign as the prospect pages name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignName {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// An uploaded file before its import: what the rep checks and corrects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadPreview {
+    pub id: Uuid,
+    pub campaign: CampaignName,
+    pub file_name: String,
+    /// `12,5 Ko`.
+    pub size: String,
+    /// The line of the header in the file (preambles before it are skipped).
+    pub header_line: u64,
+    pub columns: Vec<PreviewColumn>,
+    /// The import already started from this file, if any (a second tap opens it).
+    pub batch: Option<Uuid>,
+}
+
+/// A column of an uploaded file: its header, the field proposed for it (a key of [`FIELDS`],
+/// empty: kept as extra data) and its first values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewColumn {
+    pub header: String,
+    pub field: String,
+    pub samples: Vec<String>,
+}
+
+/// An import and what it did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub id: Uuid,
+    pub campaign: CampaignName,
+    pub file_name: String,
+    /// `le 25/11/2026 à 23:31`.
+    pub when: String,
+    pub rows: i32,
+    pub valid: i32,
+    pub duplicates_in_file: i32,
+    pub new_prospects: i32,
+    pub already_known: i32,
+    pub linked: i32,
+    pub rejected: i32,
+    /// When it was undone (`le …`), if it was.
+    pub undone: Option<String>,
+    /// The first rejected rows, by line (all of them are in the CSV download).
+    pub rejections: Vec<RejectedRow>,
+}
+
+/// A row an import did not take.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedRow {
+    pub line: i64,
+    pub code: String,
+    pub reason: String,
+}
+
+/// The Prospects tab of a campaign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProspectsTab {
+    pub campaign: CampaignName,
+    /// Prospects linked to the campaign.
+    pub total: i64,
+    /// The first of them, by name.
+    pub prospects: Vec<ProspectLine>,
+    /// The campaign's imports, newest first.
+    pub imports: Vec<ImportLine>,
+    /// The largest file accepted, in megabytes.
+    pub max_mb: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProspectLine {
+    pub id: Uuid,
+    pub name: String,
+    pub company: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportLine {
+    pub id: Uuid,
+    pub file_name: String,
+    pub when: String,
+    pub new_prospects: i32,
+    pub linked: i32,
+    pub rejected: i32,
+    pub undone: bool,
+}
+
+/// `1 contact`, `2 contacts`: French plural of a count.
+pub fn count(n: i64, one: &str, many: &str) -> String {
+    if n <= 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}

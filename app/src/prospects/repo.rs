@@ -1,0 +1,394 @@
+//! Queries of the prospect pages: uploads waiting for their mapping, import reports, the
+//! Prospects tab. Every query takes the owner: another rep's row is not found.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDateTime, Timelike};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::model::{
+    CampaignName, ImportLine, ImportReport, PreviewColumn, ProspectLine, ProspectsTab, RejectedRow,
+};
+use crate::ui::forms::format_french_date;
+
+/// Rejected rows shown on an import's page (the CSV has them all).
+pub const REJECTIONS_SHOWN: i64 = 100;
+/// Prospects shown on the Prospects tab.
+pub const PROSPECTS_SHOWN: i64 = 50;
+/// An upload not imported within this many hours is purged with its file.
+pub const UPLOAD_HOURS: i32 = 24;
+
+/// Where uploaded files wait, under the data directory.
+pub fn uploads_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("imports")
+}
+
+/// The stored file of upload `id`.
+pub fn upload_path(data_dir: &Path, id: Uuid) -> PathBuf {
+    uploads_dir(data_dir).join(id.to_string())
+}
+
+pub async fn campaign_name(
+    pool: &PgPool,
+    owner: Uuid,
+    campaign: Uuid,
+) -> Result<Option<CampaignName>, sqlx::Error> {
+    let name: Option<String> =
+        sqlx::query_scalar("SELECT name FROM campaigns WHERE owner_user_id = $1 AND id = $2")
+            .bind(owner)
+            .bind(campaign)
+            .fetch_optional(pool)
+            .await?;
+    Ok(name.map(|name| CampaignName { id: campaign, name }))
+}
+
+/// What an upload's row keeps of its file: read once, shown until the import.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredPreview {
+    pub header_line: u64,
+    pub columns: Vec<PreviewColumn>,
+}
+
+pub struct NewUpload<'a> {
+    pub id: Uuid,
+    pub owner: Uuid,
+    pub campaign: Uuid,
+    pub file_name: &'a str,
+    pub size_bytes: i64,
+    pub preview: &'a StoredPreview,
+}
+
+pub async fn insert_upload(pool: &PgPool, upload: NewUpload<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO import_uploads (id, owner_user_id, campaign_id, file_name, size_bytes, preview)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(upload.id)
+    .bind(upload.owner)
+    .bind(upload.campaign)
+    .bind(upload.file_name)
+    .bind(upload.size_bytes)
+    .bind(sqlx::types::Json(upload.preview))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// An upload of the rep in `campaign`.
+pub struct Upload {
+    pub file_name: String,
+    pub size_bytes: i64,
+    pub preview: StoredPreview,
+    pub batch: Option<Uuid>,
+}
+
+pub async fn upload(
+    pool: &PgPool,
+    owner: Uuid,
+    campaign: Uuid,
+    id: Uuid,
+) -> Result<Option<Upload>, sqlx::Error> {
+    let row: Option<(String, i64, sqlx::types::Json<StoredPreview>, Option<Uuid>)> =
+        sqlx::query_as(
+            "SELECT file_name, size_bytes, preview, batch_id FROM import_uploads
+         WHERE owner_user_id = $1 AND campaign_id = $2 AND id = $3",
+        )
+        .bind(owner)
+        .bind(campaign)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|(file_name, size_bytes, preview, batch)| Upload {
+        file_name,
+        size_bytes,
+        preview: preview.0,
+        batch,
+    }))
+}
+
+/// Whether an upload may be imported now.
+pub enum Claim {
+    /// Yes, as batch `batch`: the file's name.
+    Claimed {
+        file_name: String,
+    },
+    /// An import of it already started (a second tap): that import.
+    Started(Uuid),
+    NotFound,
+}
+
+/// Claims upload `id` for the import `batch`: only once, so that a form posted twice imports
+/// once. A claim whose import never came (the server stopped meanwhile) lapses after 15
+/// minutes.
+pub async fn claim_upload(
+    pool: &PgPool,
+    owner: Uuid,
+    campaign: Uuid,
+    id: Uuid,
+    batch: Uuid,
+) -> Result<Claim, sqlx::Error> {
+    let claimed: Option<String> = sqlx::query_scalar(
+        "UPDATE import_uploads u SET batch_id = $4, claimed_at = now()
+         WHERE owner_user_id = $1 AND campaign_id = $2 AND id = $3
+           AND (batch_id IS NULL
+                OR (claimed_at < now() - interval '15 minutes'
+                    AND NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = u.batch_id)))
+         RETURNING file_name",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .bind(id)
+    .bind(batch)
+    .fetch_optional(pool)
+    .await?;
+    if let Some(file_name) = claimed {
+        return Ok(Claim::Claimed { file_name });
+    }
+    let started: Option<Option<Uuid>> = sqlx::query_scalar(
+        "SELECT batch_id FROM import_uploads
+         WHERE owner_user_id = $1 AND campaign_id = $2 AND id = $3",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(match started {
+        Some(Some(batch)) => Claim::Started(batch),
+        _ => Claim::NotFound,
+    })
+}
+
+/// Gives a claimed upload back (its import was refused: the rep may correct the mapping).
+pub async fn release_upload(pool: &PgPool, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE import_uploads SET batch_id = NULL, claimed_at = NULL WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Whether the rep has an upload whose import `batch` is under way.
+pub async fn import_under_way(
+    pool: &PgPool,
+    owner: Uuid,
+    batch: Uuid,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM import_uploads WHERE owner_user_id = $1 AND batch_id = $2)",
+    )
+    .bind(owner)
+    .bind(batch)
+    .fetch_one(pool)
+    .await
+}
+
+/// Uploads older than [`UPLOAD_HOURS`], forgotten; their ids, whose files are to go.
+pub async fn delete_stale_uploads(pool: &PgPool) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
+        "DELETE FROM import_uploads WHERE created_at < now() - make_interval(hours => $1)
+         RETURNING id",
+    )
+    .bind(UPLOAD_HOURS)
+    .fetch_all(pool)
+    .await
+}
+
+/// Whether upload `id` is still waiting (its file must stay).
+pub async fn upload_exists(pool: &PgPool, id: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM import_uploads WHERE id = $1)")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+}
+
+/// `le 25/11/2026 à 23:31` from a Paris time.
+fn when(at: NaiveDateTime) -> String {
+    format!(
+        "le {} à {:02}:{:02}",
+        format_french_date(at.date()),
+        at.hour(),
+        at.minute()
+    )
+}
+
+/// What the rep reads for a rejection code.
+pub fn reason(code: &str) -> &'static str {
+    use ::import::Why;
+    match code {
+        c if c == Why::MissingEmail.code() => Why::MissingEmail.message(),
+        c if c == Why::InvalidEmail.code() => Why::InvalidEmail.message(),
+        _ => "Ligne non importée.",
+    }
+}
+
+/// Import `batch` of the rep, with its first rejected rows.
+pub async fn report(
+    pool: &PgPool,
+    owner: Uuid,
+    batch: Uuid,
+) -> Result<Option<ImportReport>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        campaign_id: Uuid,
+        campaign_name: String,
+        file_name: String,
+        at: NaiveDateTime,
+        rows: i32,
+        valid: i32,
+        duplicates_in_file: i32,
+        new_prospects: i32,
+        already_known: i32,
+        linked: i32,
+        rejected: i32,
+        undone_at: Option<NaiveDateTime>,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT b.campaign_id, c.name AS campaign_name, b.file_name,
+                 b.created_at AT TIME ZONE 'Europe/Paris' AS at, b.rows, b.valid,
+                 b.duplicates_in_file, b.new_prospects, b.already_known, b.linked, b.rejected,
+                 b.undone_at AT TIME ZONE 'Europe/Paris' AS undone_at
+             FROM import_batches b
+             JOIN campaigns c ON c.owner_user_id = b.owner_user_id AND c.id = b.campaign_id
+             WHERE b.owner_user_id = $1 AND b.id = $2",
+    )
+    .bind(owner)
+    .bind(batch)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let rejections: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT line, code FROM import_rejections WHERE batch_id = $1 ORDER BY line LIMIT $2",
+    )
+    .bind(batch)
+    .bind(REJECTIONS_SHOWN)
+    .fetch_all(pool)
+    .await?;
+    Ok(Some(ImportReport {
+        id: batch,
+        campaign: CampaignName {
+            id: row.campaign_id,
+            name: row.campaign_name,
+        },
+        file_name: row.file_name,
+        when: when(row.at),
+        rows: row.rows,
+        valid: row.valid,
+        duplicates_in_file: row.duplicates_in_file,
+        new_prospects: row.new_prospects,
+        already_known: row.already_known,
+        linked: row.linked,
+        rejected: row.rejected,
+        undone: row.undone_at.map(when),
+        rejections: rejections
+            .into_iter()
+            .map(|(line, code)| RejectedRow {
+                line,
+                reason: reason(&code).to_string(),
+                code,
+            })
+            .collect(),
+    }))
+}
+
+/// The file name, campaign and every rejected row (line, code) of import `batch` of the rep;
+/// `None` when it is not theirs.
+pub async fn rejections(
+    pool: &PgPool,
+    owner: Uuid,
+    batch: Uuid,
+) -> Result<Option<(String, Uuid, Vec<(i64, String)>)>, sqlx::Error> {
+    let file: Option<(String, Uuid)> = sqlx::query_as(
+        "SELECT file_name, campaign_id FROM import_batches WHERE owner_user_id = $1 AND id = $2",
+    )
+    .bind(owner)
+    .bind(batch)
+    .fetch_optional(pool)
+    .await?;
+    let Some((file, campaign)) = file else {
+        return Ok(None);
+    };
+    let rows = sqlx::query_as(
+        "SELECT line, code FROM import_rejections WHERE batch_id = $1 ORDER BY line",
+    )
+    .bind(batch)
+    .fetch_all(pool)
+    .await?;
+    Ok(Some((file, campaign, rows)))
+}
+
+/// The Prospects tab of campaign `campaign`.
+pub async fn tab(
+    pool: &PgPool,
+    owner: Uuid,
+    campaign: Uuid,
+    max_mb: u64,
+) -> Result<Option<ProspectsTab>, sqlx::Error> {
+    let Some(campaign) = campaign_name(pool, owner, campaign).await? else {
+        return Ok(None);
+    };
+    let total: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM campaign_prospects WHERE owner_user_id = $1 AND campaign_id = $2",
+    )
+    .bind(owner)
+    .bind(campaign.id)
+    .fetch_one(pool)
+    .await?;
+    let prospects: Vec<(Uuid, String, String, String, String)> = sqlx::query_as(
+        "SELECT p.id, p.first_name, p.last_name, p.company, p.email
+         FROM campaign_prospects cp
+         JOIN prospects p ON p.owner_user_id = cp.owner_user_id AND p.id = cp.prospect_id
+         WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2
+         ORDER BY lower(p.last_name), lower(p.first_name), p.email
+         LIMIT $3",
+    )
+    .bind(owner)
+    .bind(campaign.id)
+    .bind(PROSPECTS_SHOWN)
+    .fetch_all(pool)
+    .await?;
+    let imports: Vec<(Uuid, String, NaiveDateTime, i32, i32, i32, bool)> = sqlx::query_as(
+        "SELECT id, file_name, created_at AT TIME ZONE 'Europe/Paris', new_prospects, linked,
+             rejected, undone_at IS NOT NULL
+         FROM import_batches
+         WHERE owner_user_id = $1 AND campaign_id = $2
+         ORDER BY created_at DESC
+         LIMIT 20",
+    )
+    .bind(owner)
+    .bind(campaign.id)
+    .fetch_all(pool)
+    .await?;
+    Ok(Some(ProspectsTab {
+        campaign,
+        total,
+        prospects: prospects
+            .into_iter()
+            .map(|(id, first, last, company, email)| ProspectLine {
+                id,
+                name: format!("{first} {last}").trim().to_string(),
+                company,
+                email,
+            })
+            .collect(),
+        imports: imports
+            .into_iter()
+            .map(
+                |(id, file_name, at, new_prospects, linked, rejected, undone)| ImportLine {
+                    id,
+                    file_name,
+                    when: when(at),
+                    new_prospects,
+                    linked,
+                    rejected,
+                    undone,
+                },
+            )
+            .collect(),
+        max_mb,
+    }))
+}

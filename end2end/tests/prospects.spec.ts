@@ -1,0 +1,105 @@
+import path from 'path';
+import AxeBuilder from '@axe-core/playwright';
+import { Page } from '@playwright/test';
+import { test, expect, hydrated } from './fixtures';
+import { addDistributor, signIn, submitCampaign } from './helpers';
+
+const FILES = path.join(__dirname, '../../import/tests/files');
+
+/** Claire with a fresh campaign; ends on its Prospects tab. */
+async function campaignProspects(page: Page, name: string): Promise<string> {
+  await signIn(page, 'Claire Martin');
+  await addDistributor(page, `Distribution ${name}`);
+  await page.goto('/campagnes/nouvelle');
+  await hydrated(page);
+  await submitCampaign(page, { name, distributor: `Distribution ${name}`, starts: '10/03/2099', ends: '12/03/2099' });
+  await expect(page).toHaveURL(/\/campagnes\/[0-9a-f-]{36}$/);
+  await page.getByRole('link', { name: 'Prospects', exact: true }).click();
+  await expect(page).toHaveURL(/\/prospects$/);
+  await hydrated(page);
+  return new URL(page.url()).pathname;
+}
+
+/** Sends `file` from the Prospects tab; ends on its mapping page. */
+async function upload(page: Page, file: string) {
+  await page.getByLabel('Fichier de contacts').setInputFiles(path.join(FILES, file));
+  await page.getByRole('button', { name: 'Envoyer le fichier' }).click();
+  await expect(page).toHaveURL(/\/import\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole('heading', { name: 'Vérifier les colonnes' })).toBeVisible();
+  await hydrated(page);
+}
+
+test('a rep uploads a file, corrects a column, sees the summary and undoes the import', async ({ page }) => {
+  const tab = await campaignProspects(page, 'Salon des imports');
+  await upload(page, 'excel-fr.csv');
+  // Proposed from the French headers, read in Windows-1252.
+  await expect(page.getByLabel('Prénom')).toHaveValue('first_name');
+  await expect(page.getByLabel('E-mail')).toHaveValue('email');
+  await expect(page.getByText('Léa', { exact: true })).toBeVisible();
+  // The rep keeps the town as extra data.
+  await expect(page.getByLabel('Ville')).toHaveValue('city');
+  await page.getByLabel('Ville').selectOption({ label: 'Données supplémentaires' });
+  await page.getByRole('button', { name: 'Importer les contacts' }).click();
+
+  await expect(page).toHaveURL(/\/imports\/[0-9a-f-]{36}$/);
+  await expect(page.getByText('Import terminé : 191 contacts ajoutés, 4 lignes rejetées.')).toBeVisible();
+  const figure = (label: string) => page.locator('.figures dt', { hasText: label }).locator('xpath=following-sibling::dd[1]');
+  await expect(figure('Lignes lues')).toHaveText('200');
+  await expect(figure('Lignes valides')).toHaveText('196');
+  await expect(figure('Nouveaux prospects')).toHaveText('191');
+  await expect(figure('Doublons dans le fichier')).toHaveText('5');
+  await expect(figure('Lignes rejetées')).toHaveText('4');
+  await expect(page.locator('.rejections tbody tr')).toHaveCount(4);
+  await expect(page.locator('.rejections tbody tr').first()).toContainText('19');
+  const csv = await page.request.get(await page.getByRole('link', { name: /Télécharger les lignes rejetées/ }).getAttribute('href') ?? '');
+  expect((await csv.text()).split('\n')[1]).toBe('19;invalid email;L’adresse e-mail n’est pas valide.');
+
+  await page.goto(tab);
+  await hydrated(page);
+  await expect(page.getByRole('heading', { name: 'Prospects (191)' })).toBeVisible();
+  await page.getByRole('link', { name: 'excel-fr.csv' }).click();
+  await expect(page).toHaveURL(/\/imports\/[0-9a-f-]{36}$/);
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Annuler cet import' }).click();
+  await expect(page.getByText('Import annulé : 191 contacts retirés de la campagne, 191 supprimés de vos contacts.')).toBeVisible();
+  await expect(page.locator('.page-head .badge')).toHaveText('Annulé');
+  await expect(page.getByRole('button', { name: 'Annuler cet import' })).toHaveCount(0);
+  await page.goto(tab);
+  await expect(page.getByRole('heading', { name: 'Prospects (0)' })).toBeVisible();
+});
+
+test('a file that is not a table is refused on the Prospects tab, in French', async ({ page }) => {
+  await campaignProspects(page, 'Salon des refus');
+  await page.getByLabel('Fichier de contacts').setInputFiles(path.join(FILES, 'scanned.pdf'));
+  await page.getByRole('button', { name: 'Envoyer le fichier' }).click();
+  await expect(page).toHaveURL(/\/prospects$/);
+  await expect(page.getByRole('alert')).toContainText('Ce fichier n’est pas un tableau de contacts');
+});
+
+test('the prospect pages fit 390, 768 and 1024 px wide with no sideways scroll, and pass axe', async ({ page }) => {
+  test.setTimeout(120_000);
+  const tab = await campaignProspects(page, 'Salon international des équipements de restauration collective');
+  // Outlook's export: about ninety columns to map.
+  await upload(page, 'outlook-contacts.csv');
+  const mapping = new URL(page.url()).pathname;
+  await page.goto(tab);
+  await upload(page, 'linkedin-connections.csv');
+  await page.getByRole('button', { name: 'Importer les contacts' }).click();
+  await expect(page).toHaveURL(/\/imports\/[0-9a-f-]{36}$/);
+  const report = new URL(page.url()).pathname;
+
+  for (const width of [390, 768, 1024]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : width === 768 ? 1024 : 768 });
+    for (const path of [tab, mapping, report]) {
+      await page.goto(path);
+      await hydrated(page);
+      const { scroll, client } = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        client: document.documentElement.clientWidth,
+      }));
+      expect(scroll, `${path} is ${scroll} px wide in ${client} px`).toBeLessThanOrEqual(client);
+      const axe = await new AxeBuilder({ page }).analyze();
+      expect(axe.violations.map((v) => `${path} at ${width}: ${v.id} ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
+    }
+  }
+});

@@ -1,0 +1,482 @@
+//! The Prospects tab over HTTP: a file uploaded as the browser posts it, its mapping checked
+//! and corrected, the import's report and rejected rows, undo, refused files, and another rep.
+
+mod common;
+
+use common::{spawn_app_configured, Browser, TestApp, REDIS_URL};
+use sandbox::DEMO_TENANT_ID;
+use serde_json::Value;
+use sqlx::PgPool;
+
+const CLAIRE: &str = "claire.martin@demo-salons.example.test";
+const JULIEN: &str = "julien.bernard@demo-salons.example.test";
+const FILES: &str = "../import/tests/files";
+
+fn file(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{FILES}/{name}")).unwrap()
+}
+
+/// Spine with a data directory of its own (its files can be counted) and `max_mb` uploads.
+async fn app_with_limit(pool: PgPool, max_mb: u64) -> (TestApp, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("spine-test-data-{}", uuid::Uuid::new_v4()));
+    let data_dir = dir.clone();
+    let app = spawn_app_configured(pool, REDIS_URL, move |c| {
+        c.data_dir = data_dir;
+        c.import_max_mb = max_mb;
+    })
+    .await;
+    (app, dir)
+}
+
+/// Files waiting in the data directory.
+fn stored_files(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir.join("imports")).map_or(0, |d| d.count())
+}
+
+/// Uploads `bytes` as `name`; the upload's id, from the mapping page it opens.
+async fn upload(rep: &Browser, campaign: &str, name: &str, bytes: Vec<u8>) -> String {
+    let res = rep.upload(campaign, name, bytes).await;
+    assert_eq!(res.status(), 303, "the upload opens its mapping page");
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let prefix = format!("/campagnes/{campaign}/import/");
+    assert!(location.starts_with(&prefix), "{location}");
+    location[prefix.len()..].to_string()
+}
+
+/// The columns of an upload as its mapping page proposes them.
+async fn proposed(rep: &Browser, campaign: &str, upload: &str) -> Value {
+    let (status, preview) = rep
+        .call(
+            "get_import_upload",
+            &[("campaign", campaign), ("upload", upload)],
+        )
+        .await;
+    assert_eq!(status, 200, "{preview}");
+    preview
+}
+
+/// Starts the import of `upload` with `columns` (a field key per column); the answer.
+async fn start(rep: &Browser, campaign: &str, upload: &str, columns: &[&str]) -> (u16, Value) {
+    let names: Vec<String> = (0..columns.len())
+        .map(|i| format!("columns[{i}]"))
+        .collect();
+    let mut args = vec![("campaign", campaign), ("upload", upload)];
+    args.extend(
+        names
+            .iter()
+            .map(String::as_str)
+            .zip(columns.iter().copied()),
+    );
+    rep.call("start_import", &args).await
+}
+
+fn fields(preview: &Value) -> Vec<String> {
+    preview["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn report(rep: &Browser, campaign: &str, batch: &str) -> Value {
+    let (status, report) = rep
+        .call(
+            "get_import_report",
+            &[("campaign", campaign), ("batch", batch)],
+        )
+        .await;
+    assert_eq!(status, 200, "{report}");
+    report
+}
+
+async fn count(pool: &PgPool, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn a_rep_uploads_a_file_checks_its_columns_imports_it_and_undoes_it(pool: PgPool) {
+    let (app, dir) = app_with_limit(pool.clone(), 50).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let campaign = claire.new_campaign("Sirha Lyon").await;
+
+    let upload_id = upload(&claire, &campaign, "excel-fr.csv", file("excel-fr.csv")).await;
+    assert_eq!(
+        stored_files(&dir),
+        1,
+        "the file waits in the data directory"
+    );
+    let preview = proposed(&claire, &campaign, &upload_id).await;
+    assert_eq!(preview["file_name"], "excel-fr.csv");
+    assert_eq!(
+        fields(&preview),
+        [
+            "civility",
+            "first_name",
+            "last_name",
+            "company",
+            "job_title",
+            "email",
+            "phone",
+            "city"
+        ]
+    );
+    // Read in Windows-1252: the accents come out right.
+    assert_eq!(preview["columns"][1]["header"], "Prénom");
+    assert_eq!(preview["columns"][1]["samples"][0], "Léa");
+    assert_eq!(
+        preview["columns"][5]["samples"].as_array().unwrap().len(),
+        5
+    );
+
+    // The rep keeps the city as extra data rather than as the city.
+    let mut columns = fields(&preview);
+    columns[7] = String::new();
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let (status, started) = start(&claire, &campaign, &upload_id, &columns).await;
+    assert_eq!(status, 200, "{started}");
+    let batch = started["value"].as_str().unwrap().to_string();
+    assert!(started["notice"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Import terminé : 191 contacts ajoutés, 4 lignes rejetées"));
+
+    let r = report(&claire, &campaign, &batch).await;
+    let expected: Value = serde_json::from_slice(&file("excel-fr.csv.expected.json")).unwrap();
+    for figure in ["rows", "valid", "duplicates_in_file", "new_prospects"] {
+        assert_eq!(r[figure], expected[figure], "{figure}");
+    }
+    assert_eq!(r["rejected"], 4);
+    let lines: Vec<&Value> = r["rejections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| &j["line"])
+        .collect();
+    let expected_lines: Vec<&Value> = expected["invalid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| &j["line"])
+        .collect();
+    assert_eq!(lines, expected_lines);
+    assert_eq!(r["rejections"][2]["code"], "missing email");
+    assert_eq!(
+        r["rejections"][2]["reason"],
+        "Aucune adresse e-mail sur cette ligne."
+    );
+    let city_kept: String = sqlx::query_scalar(
+        "SELECT extra->>'Ville' FROM prospects WHERE email = 'lea.mercier0@wanadoo.fr'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        city_kept, "Nîmes",
+        "a column without a field is kept with the contact"
+    );
+
+    // The file is gone once imported; a second tap opens the same import.
+    assert_eq!(stored_files(&dir), 0);
+    let (status, again) = start(&claire, &campaign, &upload_id, &columns).await;
+    assert_eq!(
+        (status, again["value"].as_str()),
+        (200, Some(batch.as_str())),
+        "{again}"
+    );
+    assert_eq!(
+        proposed(&claire, &campaign, &upload_id).await["batch"].as_str(),
+        Some(batch.as_str()),
+        "its mapping page links to the import"
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM import_batches").await, 1);
+
+    // The rejected rows as a CSV for Excel.
+    let csv = claire
+        .get(&format!("/campagnes/{campaign}/imports/{batch}/rejets.csv"))
+        .await;
+    assert_eq!(csv.status(), 200);
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(csv.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("rejets-excel-fr.csv"));
+    let text = csv.text().await.unwrap();
+    assert_eq!(
+        text,
+        "\u{feff}ligne;code;motif\n\
+         19;invalid email;L’adresse e-mail n’est pas valide.\n\
+         92;invalid email;L’adresse e-mail n’est pas valide.\n\
+         124;missing email;Aucune adresse e-mail sur cette ligne.\n\
+         154;invalid email;L’adresse e-mail n’est pas valide.\n"
+    );
+
+    // The tab lists the import and the contacts.
+    let tab = claire
+        .get(&format!("/campagnes/{campaign}/prospects"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        tab.contains("excel-fr.csv") && tab.contains("Prospects (191)"),
+        "{tab}"
+    );
+
+    let (status, undone) = claire.call("undo_import", &[("id", &batch)]).await;
+    assert_eq!(status, 200, "{undone}");
+    assert_eq!(
+        undone["notice"]["message"],
+        "Import annulé : 191 contacts retirés de la campagne, 191 supprimés de vos contacts."
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM prospects").await, 0);
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM campaign_prospects").await,
+        0
+    );
+    let r = report(&claire, &campaign, &batch).await;
+    assert!(r["undone"].is_string(), "the report stays, marked undone");
+    let (_, twice) = claire.call("undo_import", &[("id", &batch)]).await;
+    assert_eq!(twice["notice"]["message"], "Cet import était déjà annulé.");
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn undo_gives_known_contacts_back_what_the_import_filled_and_keeps_later_edits(pool: PgPool) {
+    let (app, _dir) = app_with_limit(pool.clone(), 50).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let campaign = claire.new_campaign("Sirha Lyon").await;
+    let import = |text: &'static str| {
+        let claire = claire.clone();
+        let campaign = campaign.clone();
+        async move {
+            let id = upload(&claire, &campaign, "salon.csv", text.as_bytes().to_vec()).await;
+            let columns = fields(&proposed(&claire, &campaign, &id).await);
+            let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+            let (status, started) = start(&claire, &campaign, &id, &columns).await;
+            assert_eq!(status, 200, "{started}");
+            started["value"].as_str().unwrap().to_string()
+        }
+    };
+    import("E-mail;Prénom;Ville\nanne@cafe.fr;;\nbob@cafe.fr;Bob;\n").await;
+    let second = import(
+        "E-mail;Prénom;Ville;Stand\nanne@cafe.fr;Anne;Lyon;B12\nbob@cafe.fr;Robert;Paris;C3\ncarl@cafe.fr;Carl;;\n",
+    )
+    .await;
+    let anne = || async {
+        sqlx::query_as::<_, (String, String, Value)>(
+            "SELECT first_name, city, extra FROM prospects WHERE email = 'anne@cafe.fr'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    };
+    assert_eq!(anne().await.0, "Anne", "the import filled what was empty");
+    // Bob's first name was not empty: never overwritten.
+    let bob: String =
+        sqlx::query_scalar("SELECT first_name FROM prospects WHERE email = 'bob@cafe.fr'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(bob, "Bob");
+    // The rep corrects Anne's city after the import.
+    sqlx::query("UPDATE prospects SET city = 'Villeurbanne' WHERE email = 'anne@cafe.fr'")
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let (status, undone) = claire.call("undo_import", &[("id", &second)]).await;
+    assert_eq!(status, 200, "{undone}");
+    let (first_name, city, extra) = anne().await;
+    assert_eq!(first_name, "", "what the import filled is emptied");
+    assert_eq!(city, "Villeurbanne", "an edit made since is kept");
+    assert_eq!(extra.get("Stand"), None, "the columns it added go");
+    let bob_city: String =
+        sqlx::query_scalar("SELECT city FROM prospects WHERE email = 'bob@cafe.fr'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(bob_city, "");
+    let emails: Vec<String> = sqlx::query_scalar(
+        "SELECT p.email FROM campaign_prospects cp JOIN prospects p ON p.id = cp.prospect_id ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        emails,
+        ["anne@cafe.fr", "bob@cafe.fr"],
+        "Carl, whom it created, goes"
+    );
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn refused_files_are_deleted_and_the_prospects_tab_says_why(pool: PgPool) {
+    let (app, dir) = app_with_limit(pool.clone(), 1).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let campaign = claire.new_campaign("Sirha Lyon").await;
+    let mut large = b"E-mail;Nom\n".to_vec();
+    while large.len() < 1_300_000 {
+        large.extend_from_slice(b"quelqu.un@exemple.fr;Quelqu'un\n");
+    }
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "gros.csv",
+            large,
+            "Le fichier dépasse la taille maximale de 1 Mo.",
+        ),
+        (
+            "vide.csv",
+            file("empty.csv"),
+            "Le fichier ne contient aucun contact",
+        ),
+        (
+            "entete.csv",
+            file("header-only.csv"),
+            "Le fichier ne contient aucun contact",
+        ),
+        (
+            "catalogue.pdf",
+            file("scanned.pdf"),
+            "Ce fichier n’est pas un tableau de contacts",
+        ),
+        (
+            "guillemets.csv",
+            file("unclosed-quote.csv"),
+            "un guillemet n’est jamais refermé",
+        ),
+        (
+            "",
+            b"E-mail\na@b.fr\n".to_vec(),
+            "Choisissez un fichier de contacts à envoyer.",
+        ),
+    ];
+    let tab = format!("/campagnes/{campaign}/prospects");
+    for (name, bytes, message) in cases {
+        let res = claire.upload(&campaign, name, bytes).await;
+        assert_eq!(res.status(), 303, "{name}");
+        assert_eq!(res.headers()["location"], tab.as_str(), "{name}");
+        let page = claire.get(&tab).await.text().await.unwrap();
+        assert!(page.contains(message), "{name}: {message}");
+        assert_eq!(stored_files(&dir), 0, "{name}: the file is deleted");
+        // Said once: the tab opened again is clean.
+        let page = claire.get(&tab).await.text().await.unwrap();
+        assert!(!page.contains(message), "{name}");
+    }
+    assert_eq!(count(&pool, "SELECT count(*) FROM import_uploads").await, 0);
+    assert_eq!(count(&pool, "SELECT count(*) FROM import_batches").await, 0);
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn a_file_without_an_email_column_asks_the_rep_to_pick_it(pool: PgPool) {
+    let (app, _dir) = app_with_limit(pool.clone(), 50).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let campaign = claire.new_campaign("Sirha Lyon").await;
+    let text = "Nom;Contact\nDupont;dupont@cafe.fr\nMartin;martin at cafe\nDurand;durand at cafe\n";
+    let id = upload(
+        &claire,
+        &campaign,
+        "sans-entete.csv",
+        text.as_bytes().to_vec(),
+    )
+    .await;
+    let preview = proposed(&claire, &campaign, &id).await;
+    assert_eq!(
+        fields(&preview),
+        ["last_name", ""],
+        "no column is mostly emails"
+    );
+    let (status, refused) = start(&claire, &campaign, &id, &["last_name", ""]).await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(
+        refused["fields"]["columns"],
+        "Choisissez la colonne qui contient les adresses e-mail."
+    );
+    let (status, refused) = start(&claire, &campaign, &id, &["city", "city"]).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        refused["fields"]["columns"],
+        "Le champ « Ville » est choisi pour deux colonnes : gardez-en une."
+    );
+    // Refusals leave the file to correct; the rep picks the column.
+    let (status, started) = start(&claire, &campaign, &id, &["last_name", "email"]).await;
+    assert_eq!(status, 200, "{started}");
+    let r = report(&claire, &campaign, started["value"].as_str().unwrap()).await;
+    assert_eq!(
+        (r["new_prospects"].as_i64(), r["rejected"].as_i64()),
+        (Some(1), Some(2))
+    );
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn another_rep_gets_not_found_for_every_prospect_function_and_route(pool: PgPool) {
+    let (app, dir) = app_with_limit(pool.clone(), 50).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let julien = app.signed_in(DEMO_TENANT_ID, JULIEN).await;
+    let campaign = claire.new_campaign("Sirha Lyon").await;
+    let text = "E-mail\na@cafe.fr\npas-une-adresse\n";
+    let waiting = upload(&claire, &campaign, "a.csv", text.as_bytes().to_vec()).await;
+    let done = upload(&claire, &campaign, "b.csv", text.as_bytes().to_vec()).await;
+    let (_, started) = start(&claire, &campaign, &done, &["email"]).await;
+    let batch = started["value"].as_str().unwrap().to_string();
+
+    let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("get_prospects_tab", vec![("id", &campaign)]),
+        (
+            "get_import_upload",
+            vec![("campaign", &campaign), ("upload", &waiting)],
+        ),
+        (
+            "start_import",
+            vec![
+                ("campaign", &campaign),
+                ("upload", &waiting),
+                ("columns[0]", "email"),
+            ],
+        ),
+        (
+            "get_import_report",
+            vec![("campaign", &campaign), ("batch", &batch)],
+        ),
+        ("undo_import", vec![("id", &batch)]),
+    ];
+    for (endpoint, args) in &calls {
+        let (status, body) = julien.call(endpoint, args).await;
+        assert_eq!(status, 404, "{endpoint}: {body}");
+        assert_eq!(body["message"], "Élément introuvable.", "{endpoint}");
+    }
+    let res = julien
+        .upload(&campaign, "c.csv", text.as_bytes().to_vec())
+        .await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(stored_files(&dir), 1, "only Claire's waiting file");
+    let csv = julien
+        .get(&format!("/campagnes/{campaign}/imports/{batch}/rejets.csv"))
+        .await;
+    assert_eq!(csv.status(), 404);
+    let page = julien
+        .get(&format!("/campagnes/{campaign}/prospects"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Campagne introuvable"), "{page}");
+    // Nothing of Claire's moved.
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM campaign_prospects").await,
+        1
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM import_uploads WHERE batch_id IS NULL"
+        )
+        .await,
+        1
+    );
+    assert!(report(&claire, &campaign, &batch).await["undone"].is_null());
+    app.shutdown().await.unwrap();
+}
