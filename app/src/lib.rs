@@ -40,8 +40,8 @@ use leptos_router::{
 
 use auth::ui::AccountRoute;
 use campaigns::ui::{CampaignFormRoute, CampaignHubRoute, CampaignsRoute};
-use distributors::ui::{DistributorEditRoute, DistributorNewRoute, DistributorsRoute};
-use prospects::ui::{ImportMappingRoute, ImportReportRoute, ProspectsRoute};
+use distributors::ui::{DistributorFormRoute, DistributorsRoute};
+use prospects::ui::ProspectsRoute;
 
 pub use ui::layout::Layout;
 
@@ -99,15 +99,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/connexion") view=auth::ui::SignInPage />
                     <Route path=path!("/compte") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/distributeurs") view={Lazy::<DistributorsRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/distributeurs/nouveau") view={Lazy::<DistributorNewRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/distributeurs/:id") view={Lazy::<DistributorEditRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/distributeurs/nouveau") view={Lazy::<DistributorFormRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/distributeurs/:id") view={Lazy::<DistributorFormRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes") view={Lazy::<CampaignsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/nouvelle") view={Lazy::<CampaignFormRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id") view={Lazy::<CampaignHubRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/modifier") view={Lazy::<CampaignFormRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/prospects") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/campagnes/:id/import/:upload") view={Lazy::<ImportMappingRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/campagnes/:id/imports/:batch") view={Lazy::<ImportReportRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/campagnes/:id/import/:upload") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/campagnes/:id/imports/:batch") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>
@@ -122,15 +122,13 @@ pub async fn preload_page(path: &str) -> bool {
     let _ = match segments.as_slice() {
         ["compte"] => AccountRoute::preload_chunk().await,
         ["distributeurs"] => DistributorsRoute::preload_chunk().await,
-        ["distributeurs", "nouveau"] => DistributorNewRoute::preload_chunk().await,
-        ["distributeurs", _] => DistributorEditRoute::preload_chunk().await,
+        ["distributeurs", _] => DistributorFormRoute::preload_chunk().await,
         ["campagnes"] => CampaignsRoute::preload_chunk().await,
         ["campagnes", "nouvelle"] => CampaignFormRoute::preload_chunk().await,
         ["campagnes", _] => CampaignHubRoute::preload_chunk().await,
         ["campagnes", _, "modifier"] => CampaignFormRoute::preload_chunk().await,
         ["campagnes", _, "prospects"] => ProspectsRoute::preload_chunk().await,
-        ["campagnes", _, "import", _] => ImportMappingRoute::preload_chunk().await,
-        ["campagnes", _, "imports", _] => ImportReportRoute::preload_chunk().await,
+        ["campagnes", _, "import" | "imports", _] => ProspectsRoute::preload_chunk().await,
         _ => return false,
     };
     true

@@ -32,6 +32,19 @@ impl<T: Serialize> PageData<T> {
     }
 }
 
+impl<T> PageData<T> {
+    /// Encodes `value`, of which the page decodes the part it shows as `T` (a server
+    /// function's JSON may say more, for scripts and tests, than a page needs).
+    pub fn of<U: Serialize>(value: &U) -> Result<Self, AppError> {
+        let json = serde_json::value::to_raw_value(value)
+            .map_err(|e| AppError::internal("encoding page data", e))?;
+        Ok(PageData {
+            json,
+            of: PhantomData,
+        })
+    }
+}
+
 impl<T: DeserializeOwned> PageData<T> {
     /// Decodes the value: call it in the page's view, so the decoder lands in the page's chunk.
     pub fn decode(&self) -> Result<T, AppError> {

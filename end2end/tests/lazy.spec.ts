@@ -36,7 +36,7 @@ test('every lazy page comes alive opened directly and reached by a tap, and its 
   // /distributeurs/nouveau opened directly: its HTML preloads its chunk beside the main WASM,
   // the form works once hydrated.
   const html = await (await page.request.get('/distributeurs/nouveau')).text();
-  expect(html).toMatch(/<link(?=[^>]*rel="preload")(?=[^>]*\/pkg\/split_spine_page_distributor_new\.)[^>]*>/);
+  expect(html).toMatch(/<link(?=[^>]*rel="preload")(?=[^>]*\/pkg\/split_spine_page_distributor_form\.)[^>]*>/);
   await addDistributor(page, 'Chunk & Cie');
 
   // /distributeurs/:id reached by a tap (client-side), then opened directly, edited.

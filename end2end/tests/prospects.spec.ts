@@ -33,12 +33,12 @@ test('a rep uploads a file, corrects a column, sees the summary and undoes the i
   const tab = await campaignProspects(page, 'Salon des imports');
   await upload(page, 'excel-fr.csv');
   // Proposed from the French headers, read in Windows-1252.
-  await expect(page.getByLabel('Prénom')).toHaveValue('first_name');
-  await expect(page.getByLabel('E-mail')).toHaveValue('email');
+  await expect(page.getByLabel('Prénom', { exact: true })).toHaveValue('first_name');
+  await expect(page.getByLabel('E-mail', { exact: true })).toHaveValue('email');
   await expect(page.getByText('Léa', { exact: true })).toBeVisible();
   // The rep keeps the town as extra data.
-  await expect(page.getByLabel('Ville')).toHaveValue('city');
-  await page.getByLabel('Ville').selectOption({ label: 'Données supplémentaires' });
+  await expect(page.getByLabel('Ville', { exact: true })).toHaveValue('city');
+  await page.getByLabel('Ville', { exact: true }).selectOption({ label: 'Données supplémentaires' });
   await page.getByRole('button', { name: 'Importer les contacts' }).click();
 
   await expect(page).toHaveURL(/\/imports\/[0-9a-f-]{36}$/);
@@ -46,7 +46,8 @@ test('a rep uploads a file, corrects a column, sees the summary and undoes the i
   const figure = (label: string) => page.locator('.figures dt', { hasText: label }).locator('xpath=following-sibling::dd[1]');
   await expect(figure('Lignes lues')).toHaveText('200');
   await expect(figure('Lignes valides')).toHaveText('196');
-  await expect(figure('Nouveaux prospects')).toHaveText('191');
+  // New or already known: other tests of the run may have imported the same people.
+  await expect(figure('Ajoutés à la campagne')).toHaveText('191');
   await expect(figure('Doublons dans le fichier')).toHaveText('5');
   await expect(figure('Lignes rejetées')).toHaveText('4');
   await expect(page.locator('.rejections tbody tr')).toHaveCount(4);
@@ -61,7 +62,7 @@ test('a rep uploads a file, corrects a column, sees the summary and undoes the i
   await expect(page).toHaveURL(/\/imports\/[0-9a-f-]{36}$/);
   await hydrated(page);
   await page.getByRole('button', { name: 'Annuler cet import' }).click();
-  await expect(page.getByText('Import annulé : 191 contacts retirés de la campagne, 191 supprimés de vos contacts.')).toBeVisible();
+  await expect(page.getByText(/^Import annulé : 191 contacts retirés de la campagne/)).toBeVisible();
   await expect(page.locator('.page-head .badge')).toHaveText('Annulé');
   await expect(page.getByRole('button', { name: 'Annuler cet import' })).toHaveCount(0);
   await page.goto(tab);
@@ -93,11 +94,16 @@ test('the prospect pages fit 390, 768 and 1024 px wide with no sideways scroll, 
     for (const path of [tab, mapping, report]) {
       await page.goto(path);
       await hydrated(page);
-      const { scroll, client } = await page.evaluate(() => ({
-        scroll: document.documentElement.scrollWidth,
-        client: document.documentElement.clientWidth,
-      }));
-      expect(scroll, `${path} is ${scroll} px wide in ${client} px`).toBeLessThanOrEqual(client);
+      const { scroll, client, widest } = await page.evaluate(() => {
+        const client = document.documentElement.clientWidth;
+        // The deepest elements past the right edge, to say what to fix.
+        const widest = [...document.querySelectorAll('body *')]
+          .filter((e) => e.getBoundingClientRect().right > client + 1 && ![...e.children].some((c) => c.getBoundingClientRect().right > client + 1))
+          .slice(0, 3)
+          .map((e) => `${e.tagName.toLowerCase()}.${e.className} (${Math.round(e.getBoundingClientRect().right)} px)`);
+        return { scroll: document.documentElement.scrollWidth, client, widest };
+      });
+      expect(scroll, `${path} is ${scroll} px wide in ${client} px: ${widest.join(', ')}`).toBeLessThanOrEqual(client);
       const axe = await new AxeBuilder({ page }).analyze();
       expect(axe.violations.map((v) => `${path} at ${width}: ${v.id} ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
     }

@@ -480,3 +480,46 @@ async fn invisible_characters_and_overlong_searches_get_a_french_error_not_a_500
     }
     app.shutdown().await.unwrap();
 }
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn distributor_options_name_only_the_rep_s_distributors_and_campaigns(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let julien = app.signed_in(DEMO_TENANT_ID, JULIEN).await;
+    let distributor = claire.new_distributor("Métro <Lyon> & Cie").await;
+    let campaign = new_campaign(&claire, "Sirha", &distributor, "10/11/2099", "14/11/2099").await;
+
+    // Claire's form for her campaign: her distributor, chosen, its name escaped.
+    let (status, html) = claire
+        .call(
+            "distributor_options",
+            &[("filter", "false"), ("campaign", &campaign)],
+        )
+        .await;
+    assert_eq!(status, 200, "{html}");
+    let html = html.as_str().unwrap();
+    assert!(
+        html.starts_with("<option value=\"\">Choisir…</option>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "<option value=\"{distributor}\" selected>Métro &lt;Lyon&gt; &amp; Cie</option>"
+        )),
+        "{html}"
+    );
+    // Julien naming Claire's campaign and distributor learns nothing of them.
+    let (status, html) = julien
+        .call(
+            "distributor_options",
+            &[
+                ("filter", "true"),
+                ("campaign", &campaign),
+                ("selected", &distributor),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(html, "<option value=\"\">Tous</option>");
+    app.shutdown().await.unwrap();
+}

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     audit::HistoryEntry,
-    distributors::{api::list_distributors, Distributor},
+    distributors::api::distributor_options,
     error::AppError,
     page_data::{Decoded, PageData},
     ui::{
@@ -51,15 +51,32 @@ fn place(c: &Campaign) -> String {
     }
 }
 
-fn distributors() -> Loaded<Vec<Distributor>> {
-    Resource::new(|| (), |_| list_distributors())
+/// The `<option>`s of a distributor dropdown, written by the server.
+type Options = Resource<Result<String, AppError>>;
+
+/// A distributor dropdown named `name`, with the `options` the server wrote. Options read
+/// again replace those of the same `<select>` (a `Transition`, not a `Suspense`): it keeps the
+/// focus a refused save gave it.
+fn distributor_select(
+    name: &'static str,
+    options: Options,
+    invalid: impl Fn() -> bool + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <Transition fallback=move || view! { <select name=name><option value="">"…"</option></select> }>
+            {move || Suspend::new(async move {
+                let html = options.await.unwrap_or_default();
+                view! { <select name=name inner_html=html aria-invalid=move || invalid().to_string()></select> }
+            })}
+        </Transition>
+    }
 }
 
 /// `/campagnes`: search, status tabs, distributor filter, and pages of 25.
 pub struct CampaignsPage {
     filter: Memo<CampaignFilter>,
     campaigns: Loaded<CampaignPage>,
-    distributors: Loaded<Vec<Distributor>>,
+    distributors: Options,
 }
 
 impl CampaignsPage {
@@ -78,7 +95,10 @@ impl CampaignsPage {
         CampaignsPage {
             filter,
             campaigns: Resource::new(move || filter.get(), list_campaigns),
-            distributors: distributors(),
+            distributors: Resource::new(
+                move || filter.read().distributor,
+                |selected| distributor_options(true, selected, None),
+            ),
         }
     }
 }
@@ -167,17 +187,7 @@ lazy_page!(CampaignsRoute => CampaignsPage,
             </label>
             <label class="field">
                 <span>"Distributeur"</span>
-                <select name="distributeur">
-                    <option value="">"Tous"</option>
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            let selected = filter.get().distributor;
-                            distributors.await.decoded().unwrap_or_default().into_iter().map(|d| view! {
-                                <option value=d.id.to_string() selected=selected == Some(d.id)>{d.name}</option>
-                            }).collect_view()
-                        })}
-                    </Suspense>
-                </select>
+                {distributor_select("distributeur", distributors, || false)}
             </label>
             <button type="submit" class="secondary">"Filtrer"</button>
         </form>
@@ -281,22 +291,19 @@ fn read_archive_form(f: &Fields) -> SetCampaignArchived {
 #[component]
 fn CampaignFormView(
     current: Option<Campaign>,
-    distributors: Loaded<Vec<Distributor>>,
+    distributors: Options,
+    refresh: RwSignal<usize>,
 ) -> impl IntoView {
     let save = ServerAction::<SaveCampaign>::new();
     let value = save.value();
     let initial = current.as_ref().map(CampaignForm::from).unwrap_or_default();
-    let selected = current
-        .as_ref()
-        .map(|c| c.distributor_id.to_string())
-        .unwrap_or_default();
     let error = move |field: &'static str| field_error(value, field);
     // A distributor deleted meanwhile: the list is read again so it leaves the dropdown.
     Effect::watch(
         move || save.version().get(),
         move |_, _, _| {
             if error("distributor_id")().is_some() {
-                distributors.refetch();
+                refresh.update(|n| *n += 1);
             }
         },
         false,
@@ -335,26 +342,7 @@ fn CampaignFormView(
             {field("name", "Nom du salon", initial.name.clone(), text(NAME_MAX, "ex. Sirha Lyon 2027"))}
             <label class="field">
                 <span>"Distributeur"</span>
-                {
-                    let selected = typed("form[distributor_id]", selected);
-                    view! {
-                        <select name="form[distributor_id]" aria-invalid=move || distributor_error().is_some().to_string()>
-                            <option value="">"Choisir…"</option>
-                            <Suspense fallback=|| ()>
-                                {move || {
-                                    let selected = selected.clone();
-                                    Suspend::new(async move {
-                                        distributors.await.decoded().unwrap_or_default().into_iter().map(|d| {
-                                            let id = d.id.to_string();
-                                            let chosen = id == selected;
-                                            view! { <option value=id selected=chosen>{d.name}</option> }
-                                        }).collect_view()
-                                    })
-                                }}
-                            </Suspense>
-                        </select>
-                    }
-                }
+                {distributor_select("form[distributor_id]", distributors, move || distributor_error().is_some())}
                 {move || distributor_error().map(|e| view! { <span class="field-error" role="alert">{e}</span> })}
             </label>
             <a href="/distributeurs" class="hint">"Gérer les distributeurs"</a>
@@ -384,16 +372,35 @@ struct Input {
 pub struct CampaignFormPage {
     /// The campaign edited; `None` for a new one.
     campaign: Option<Loaded<Campaign>>,
-    distributors: Loaded<Vec<Distributor>>,
+    /// The distributors dropdown, loaded beside the campaign; bumping `refresh` reads it again.
+    distributors: Options,
+    refresh: RwSignal<usize>,
 }
 
 impl CampaignFormPage {
     fn load() -> Self {
-        let editing =
-            leptos_router::hooks::use_params_map().with_untracked(|p| p.get("id").is_some());
+        let editing = leptos_router::hooks::use_params_map()
+            .with_untracked(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok()));
+        // After a refused plain post, the distributor the rep had chosen.
+        #[cfg(feature = "ssr")]
+        let typed =
+            crate::ui::flash::returned_to(<SaveCampaign as leptos::server_fn::ServerFn>::url())
+                .and_then(|r| {
+                    r.fields
+                        .into_iter()
+                        .find(|(name, _)| name == "form[distributor_id]")
+                })
+                .and_then(|(_, id)| Uuid::parse_str(&id).ok());
+        #[cfg(not(feature = "ssr"))]
+        let typed = None;
+        let refresh = RwSignal::new(0);
         CampaignFormPage {
-            campaign: editing.then(|| resource_of_id(None, get_campaign)),
-            distributors: distributors(),
+            campaign: editing.map(|_| resource_of_id(None, get_campaign)),
+            distributors: Resource::new(
+                move || refresh.get(),
+                move |_| distributor_options(false, typed, editing),
+            ),
+            refresh,
         }
     }
 }
@@ -405,13 +412,14 @@ lazy_page!(CampaignFormRoute => CampaignFormPage,
         let CampaignFormPage {
             campaign,
             distributors,
+            refresh,
         } = this;
         match campaign {
         None => view! {
             <Title text="Nouvelle campagne" />
             <p><a class="back" href="/campagnes">"← Campagnes"</a></p>
             <h1>"Nouvelle campagne"</h1>
-            <section class="card"><CampaignFormView current=None distributors /></section>
+            <section class="card"><CampaignFormView current=None distributors refresh /></section>
         }
         .into_any(),
         Some(campaign) => view! {
@@ -422,7 +430,7 @@ lazy_page!(CampaignFormRoute => CampaignFormPage,
                     campaign.await.decoded().map(|c| view! {
                         <p><a class="back" href=format!("/campagnes/{}", c.id)>"← "{c.name.clone()}</a></p>
                         <h1>"Modifier la campagne"</h1>
-                        <section class="card"><CampaignFormView current=Some(c) distributors /></section>
+                        <section class="card"><CampaignFormView current=Some(c) distributors refresh /></section>
                     })
                 })}
             </ErrorBoundary>

@@ -29,6 +29,36 @@ pub async fn list_distributors() -> Result<PageData<Vec<Distributor>>, AppError>
     PageData::new(&repo::list(&pool()?, user.id).await?)
 }
 
+/// The rep's distributors as the `<option>`s of a select (rendered here: a page with a
+/// distributor dropdown carries no distributor decoding nor list view in its WASM), after a
+/// first empty option: "Tous" for a filter, "Choisir…" for a form. The option chosen is
+/// `selected`, else the distributor of `campaign` (a campaign being edited).
+#[server(endpoint = "distributor_options")]
+pub async fn distributor_options(
+    filter: bool,
+    selected: Option<Uuid>,
+    campaign: Option<Uuid>,
+) -> Result<String, AppError> {
+    use ssr::*;
+    let user = require_user()?;
+    let pool = pool()?;
+    let selected = match (selected, campaign) {
+        (Some(id), _) => Some(id),
+        (None, Some(campaign)) => crate::campaigns::repo::get(&pool, user.id, campaign)
+            .await?
+            .map(|c| c.distributor_id),
+        (None, None) => None,
+    };
+    let distributors = repo::list(&pool, user.id).await?;
+    let none = if filter { "Tous" } else { "Choisir…" };
+    Ok(crate::ui::server_html(view! {
+        <option value="">{none}</option>
+        {distributors.into_iter().map(|d| view! {
+            <option value=d.id.to_string() selected=selected == Some(d.id)>{d.name}</option>
+        }).collect_view()}
+    }))
+}
+
 /// One distributor of the rep.
 #[server(endpoint = "get_distributor")]
 pub async fn get_distributor(id: Uuid) -> Result<PageData<Distributor>, AppError> {

@@ -235,56 +235,43 @@ fn DeleteButton(
     }
 }
 
-/// `/distributeurs/nouveau`: add a distributor, then back to the list, which says so.
-pub struct DistributorNewPage;
-
-impl DistributorNewPage {
-    fn load() -> Self {
-        DistributorNewPage
-    }
+/// `/distributeurs/nouveau` (add a distributor, then back to the list, which says so) and
+/// `/distributeurs/:id` (edit one): one page, and one chunk of WASM, as they are the same form.
+pub struct DistributorFormPage {
+    /// The distributor edited; `None` for a new one.
+    distributor: Option<Resource<Result<PageData<Distributor>, AppError>>>,
 }
 
-lazy_page!(DistributorNewRoute => DistributorNewPage,
-    spine_page_distributor_new,
-    spine_preload_distributor_new,
-    |_this| {
-        let save = ServerAction::<SaveDistributor>::new();
-        view! {
-        <Title text="Nouveau distributeur" />
-        <p><a class="back" href="/distributeurs">"← Distributeurs"</a></p>
-        <h1>"Nouveau distributeur"</h1>
-        <section class="card">
-            <ServerForm action=save read=read_distributor_form class="stack" create=true>
-                <DistributorFields action=save current=None />
-                <ActionError value=save.value() />
-                <button type="submit">"Ajouter le distributeur"</button>
-            </ServerForm>
-        </section>
-    }
-    .into_any()
-    }
-);
-
-/// `/distributeurs/:id`: edit one distributor.
-pub struct DistributorEditPage {
-    distributor: Resource<Result<PageData<Distributor>, AppError>>,
-}
-
-impl DistributorEditPage {
+impl DistributorFormPage {
     fn load() -> Self {
-        DistributorEditPage {
-            distributor: resource_of_id(None, get_distributor),
+        let editing =
+            leptos_router::hooks::use_params_map().with_untracked(|p| p.get("id").is_some());
+        DistributorFormPage {
+            distributor: editing.then(|| resource_of_id(None, get_distributor)),
         }
     }
 }
 
-lazy_page!(DistributorEditRoute => DistributorEditPage,
-    spine_page_distributor_edit,
-    spine_preload_distributor_edit,
+lazy_page!(DistributorFormRoute => DistributorFormPage,
+    spine_page_distributor_form,
+    spine_preload_distributor_form,
     |this| {
-        let distributor = this.distributor;
         let save = ServerAction::<SaveDistributor>::new();
-        view! {
+        match this.distributor {
+        None => view! {
+            <Title text="Nouveau distributeur" />
+            <p><a class="back" href="/distributeurs">"← Distributeurs"</a></p>
+            <h1>"Nouveau distributeur"</h1>
+            <section class="card">
+                <ServerForm action=save read=read_distributor_form class="stack" create=true>
+                    <DistributorFields action=save current=None />
+                    <ActionError value=save.value() />
+                    <button type="submit">"Ajouter le distributeur"</button>
+                </ServerForm>
+            </section>
+        }
+        .into_any(),
+        Some(distributor) => view! {
         <Title text="Modifier le distributeur" />
         <p><a class="back" href="/distributeurs">"← Distributeurs"</a></p>
         <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
@@ -303,7 +290,8 @@ lazy_page!(DistributorEditRoute => DistributorEditPage,
                 })}
             </ErrorBoundary>
         </Suspense>
-    }
-    .into_any()
+        }
+        .into_any(),
+        }
     }
 );

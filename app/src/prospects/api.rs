@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::model::{ImportReport, ProspectsTab, UploadPreview};
+use super::model::PageView;
 use crate::{
     error::{AppError, FormAnswer},
     page_data::PageData,
@@ -28,14 +28,14 @@ mod ssr {
 
 /// The Prospects tab of campaign `id`.
 #[server(endpoint = "get_prospects_tab")]
-pub async fn get_prospects_tab(id: Uuid) -> Result<PageData<ProspectsTab>, AppError> {
+pub async fn get_prospects_tab(id: Uuid) -> Result<PageData<PageView>, AppError> {
     use ssr::*;
     let user = require_user()?;
     let max_mb = config()?.import_max_mb;
     let tab = repo::tab(&pool()?, user.id, id, max_mb)
         .await?
         .ok_or_else(AppError::not_found)?;
-    PageData::new(&tab)
+    PageData::of(&tab)
 }
 
 /// An uploaded file of campaign `campaign`, as its mapping page shows it.
@@ -43,7 +43,7 @@ pub async fn get_prospects_tab(id: Uuid) -> Result<PageData<ProspectsTab>, AppEr
 pub async fn get_import_upload(
     campaign: Uuid,
     upload: Uuid,
-) -> Result<PageData<UploadPreview>, AppError> {
+) -> Result<PageData<PageView>, AppError> {
     use ssr::*;
     let user = require_user()?;
     let pool = pool()?;
@@ -53,12 +53,13 @@ pub async fn get_import_upload(
     let stored = repo::upload(&pool, user.id, campaign, upload)
         .await?
         .ok_or_else(AppError::not_found)?;
-    PageData::new(&UploadPreview {
+    PageData::of(&super::model::UploadPreview {
         id: upload,
         campaign: name,
         file_name: stored.file_name,
         size: size_text(stored.size_bytes),
         header_line: stored.preview.header_line,
+        html: super::html::mapping(&stored.preview.columns),
         columns: stored.preview.columns,
         batch: stored.batch,
     })
@@ -181,12 +182,12 @@ fn reported(campaign: Uuid, batch: Uuid, message: &str) -> Saved<Uuid> {
 pub async fn get_import_report(
     campaign: Uuid,
     batch: Uuid,
-) -> Result<PageData<ImportReport>, AppError> {
+) -> Result<PageData<PageView>, AppError> {
     use ssr::*;
     let user = require_user()?;
     let pool = pool()?;
     match repo::report(&pool, user.id, batch).await? {
-        Some(report) if report.campaign.id == campaign => PageData::new(&report),
+        Some(report) if report.campaign.id == campaign => PageData::of(&report),
         Some(_) => Err(AppError::not_found()),
         None if repo::import_under_way(&pool, user.id, batch).await? => Err(AppError::conflict(
             "Cet import est en cours : rechargez la page dans un instant.",

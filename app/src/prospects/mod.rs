@@ -3,6 +3,8 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+mod html;
+#[cfg(feature = "ssr")]
 pub mod import;
 pub mod model;
 #[cfg(feature = "ssr")]

@@ -1,4 +1,9 @@
 //! What the prospect pages show, shared by the server and the browser.
+//!
+//! What a page only displays (lists, figures, the columns of a file) is rendered to HTML by the
+//! server (`prospects::html`) and travels beside the data: the browser decodes the few fields
+//! it acts on (`PageView`), not every row, which keeps the page's WASM small. The server
+//! functions' JSON keeps every figure, for scripts and tests.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -20,6 +25,25 @@ pub const FIELDS: [(&str, &str); 12] = [
     ("notes", "Notes"),
 ];
 
+/// What a prospect page reads of its server function's answer: the campaign, the few values
+/// it acts on, and the rest as HTML. Each page's answer has the fields it needs.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PageView {
+    pub campaign: CampaignName,
+    /// The upload (mapping page) or the import (report page).
+    pub id: Option<Uuid>,
+    #[serde(default)]
+    pub file_name: String,
+    /// The largest file accepted, in megabytes (the tab).
+    #[serde(default)]
+    pub max_mb: u64,
+    /// The import already started from an upload (mapping page).
+    pub batch: Option<Uuid>,
+    /// When an import was undone (report page).
+    pub undone: Option<String>,
+    pub html: String,
+}
+
 /// A campaign as the prospect pages name it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CampaignName {
@@ -40,6 +64,9 @@ pub struct UploadPreview {
     pub columns: Vec<PreviewColumn>,
     /// The import already started from this file, if any (a second tap opens it).
     pub batch: Option<Uuid>,
+    /// The columns as the page shows them: a card per column with its select and values, and
+    /// the count of columns the form sends.
+    pub html: String,
 }
 
 /// A column of an uploaded file: its header, the field proposed for it (a key of [`FIELDS`],
@@ -70,6 +97,8 @@ pub struct ImportReport {
     pub undone: Option<String>,
     /// The first rejected rows, by line (all of them are in the CSV download).
     pub rejections: Vec<RejectedRow>,
+    /// The figures and rejected rows as the page shows them.
+    pub html: String,
 }
 
 /// A row an import did not take.
@@ -92,6 +121,8 @@ pub struct ProspectsTab {
     pub imports: Vec<ImportLine>,
     /// The largest file accepted, in megabytes.
     pub max_mb: u64,
+    /// The imports and contacts as the page shows them.
+    pub html: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -268,6 +268,30 @@ pub async fn report(
     .bind(REJECTIONS_SHOWN)
     .fetch_all(pool)
     .await?;
+    let rejections: Vec<RejectedRow> = rejections
+        .into_iter()
+        .map(|(line, code)| RejectedRow {
+            line,
+            reason: reason(&code).to_string(),
+            code,
+        })
+        .collect();
+    let html = super::html::report(
+        row.campaign_id,
+        batch,
+        &super::html::Figures {
+            when: when(row.at),
+            undone: row.undone_at.map(when),
+            rows: row.rows,
+            valid: row.valid,
+            new_prospects: row.new_prospects,
+            already_known: row.already_known,
+            duplicates_in_file: row.duplicates_in_file,
+            linked: row.linked,
+            rejected: row.rejected,
+        },
+        &rejections,
+    );
     Ok(Some(ImportReport {
         id: batch,
         campaign: CampaignName {
@@ -284,14 +308,8 @@ pub async fn report(
         linked: row.linked,
         rejected: row.rejected,
         undone: row.undone_at.map(when),
-        rejections: rejections
-            .into_iter()
-            .map(|(line, code)| RejectedRow {
-                line,
-                reason: reason(&code).to_string(),
-                code,
-            })
-            .collect(),
+        rejections,
+        html,
     }))
 }
 
@@ -363,32 +381,35 @@ pub async fn tab(
     .bind(campaign.id)
     .fetch_all(pool)
     .await?;
+    let prospects: Vec<ProspectLine> = prospects
+        .into_iter()
+        .map(|(id, first, last, company, email)| ProspectLine {
+            id,
+            name: format!("{first} {last}").trim().to_string(),
+            company,
+            email,
+        })
+        .collect();
+    let imports: Vec<ImportLine> = imports
+        .into_iter()
+        .map(
+            |(id, file_name, at, new_prospects, linked, rejected, undone)| ImportLine {
+                id,
+                file_name,
+                when: when(at),
+                new_prospects,
+                linked,
+                rejected,
+                undone,
+            },
+        )
+        .collect();
     Ok(Some(ProspectsTab {
+        html: super::html::tab(campaign.id, total, prospects.clone(), imports.clone()),
         campaign,
         total,
-        prospects: prospects
-            .into_iter()
-            .map(|(id, first, last, company, email)| ProspectLine {
-                id,
-                name: format!("{first} {last}").trim().to_string(),
-                company,
-                email,
-            })
-            .collect(),
-        imports: imports
-            .into_iter()
-            .map(
-                |(id, file_name, at, new_prospects, linked, rejected, undone)| ImportLine {
-                    id,
-                    file_name,
-                    when: when(at),
-                    new_prospects,
-                    linked,
-                    rejected,
-                    undone,
-                },
-            )
-            .collect(),
+        prospects,
+        imports,
         max_mb,
     }))
 }

@@ -12,3 +12,11 @@ pub mod plain_post;
 pub mod query;
 pub mod server_form;
 pub mod session;
+
+/// A view rendered to HTML on the server, for a page to set as is (`inner_html`): without the
+/// `<!>` markers hydration would need, as nothing hydrates it. Leptos escapes every value, so
+/// no `<!>` can come from one.
+#[cfg(feature = "ssr")]
+pub fn server_html(view: impl leptos::prelude::RenderHtml) -> String {
+    view.to_html().replace("<!>", "")
+}
