@@ -14,11 +14,21 @@ pub struct Heartbeat {
     pub id: Uuid,
 }
 
+/// Imports the file of an upload whose import the rep started (see
+/// `prospects::importing`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportProspects {
+    pub upload: Uuid,
+    /// The import the upload was claimed for: a job for an older claim does nothing.
+    pub batch: Uuid,
+}
+
 /// One Redis connection and a typed queue per job kind, all under one namespace.
 #[derive(Clone)]
 pub struct Jobs {
     conn: ConnectionManager,
     pub heartbeat: RedisStorage<Heartbeat>,
+    pub import: RedisStorage<ImportProspects>,
 }
 
 impl Jobs {
@@ -31,6 +41,7 @@ impl Jobs {
         let queue = |kind: &str| QueueConfig::default().queue(format!("{namespace}:{kind}"));
         Ok(Jobs {
             heartbeat: RedisStorage::new(conn.clone()).with_config(queue("heartbeat")),
+            import: RedisStorage::new(conn.clone()).with_config(queue("import")),
             conn,
         })
     }
@@ -42,6 +53,15 @@ impl Jobs {
             .push(job)
             .await
             .map_err(|e| AppError::internal("queueing heartbeat", e))
+    }
+
+    /// Queues an import; call once the upload is claimed for it.
+    pub async fn push_import(&self, job: ImportProspects) -> Result<(), AppError> {
+        self.import
+            .clone()
+            .push(job)
+            .await
+            .map_err(|e| AppError::internal("queueing an import", e))
     }
 
     /// Whether Redis answers a PING within `timeout`.

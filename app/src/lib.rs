@@ -29,6 +29,8 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod jobs;
 #[cfg(feature = "ssr")]
+pub mod live;
+#[cfg(feature = "ssr")]
 pub mod state;
 
 use leptos::prelude::*;

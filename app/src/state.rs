@@ -15,6 +15,8 @@ pub struct AppState {
     pub pool: PgPool,
     pub jobs: Jobs,
     pub config: Arc<Config>,
+    /// This process's listener of live events.
+    pub live: crate::live::Live,
 }
 
 /// The CSP nonce of this response, set as a request extension by the security middleware.

@@ -3,6 +3,7 @@
 //! `spine worker`.
 
 mod heartbeat;
+mod import;
 
 use std::{future::Future, time::Duration};
 
@@ -16,6 +17,8 @@ use tower::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
 pub struct WorkerDeps {
     pub pool: PgPool,
     pub jobs: Jobs,
+    /// Where uploaded files wait.
+    pub data_dir: std::path::PathBuf,
 }
 
 /// Workers also look for jobs this often, not only when told a job was pushed: jobs queued
@@ -59,8 +62,23 @@ pub async fn run(
         }
     };
 
+    let import = {
+        let deps = deps.clone();
+        move |run: usize| {
+            WorkerBuilder::new(format!("spine-import-{run}"))
+                .backend(deps.jobs.import.clone().poll_with_interval(POLL_INTERVAL))
+                .retry(RetryPolicy::retries(3).with_backoff(backoff()))
+                .catch_panic()
+                .enable_tracing()
+                .data(deps.pool.clone())
+                .data(import::DataDir(deps.data_dir.clone()))
+                .build(import::run)
+        }
+    };
+
     Monitor::new()
         .register(heartbeat)
+        .register(import)
         .should_restart(|_, _| true)
         .shutdown_timeout(SHUTDOWN_GRACE)
         .run_with_signal(async move {

@@ -99,6 +99,7 @@ async fn main() -> anyhow::Result<()> {
         pool: pool.clone(),
         jobs,
         config: Arc::new(config),
+        live: app::live::Live::new(pool.clone()),
     };
     // No worker: the list never queues jobs.
     let app = Application::with_listener(listener, state, false)?;

@@ -210,6 +210,7 @@ async fn import(
             input: Input::Bytes(bytes.to_vec()),
             columns: Columns::Corrected(vec![]),
             source: Source::Cli,
+            progress: None,
         },
     )
     .await?)

@@ -99,7 +99,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Worker => {
             let (pool, jobs) = startup::connect(&config).await?;
-            jobs::run(jobs::WorkerDeps { pool, jobs }, shutdown::signal()).await
+            let data_dir = config.data_dir.clone();
+            jobs::run(
+                jobs::WorkerDeps {
+                    pool,
+                    jobs,
+                    data_dir,
+                },
+                shutdown::signal(),
+            )
+            .await
         }
         Command::Migrate => {
             let pool = startup::connect_database(&config).await?;
@@ -188,6 +197,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 input: Input::File(file.clone()),
                 columns: Columns::Corrected(map),
                 source: Source::Cli,
+                progress: None,
             };
             match run(&pool, request).await {
                 Ok(summary) => {

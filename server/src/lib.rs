@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod health;
 pub mod limits;
+pub mod live_events;
 pub mod plain_forms;
 pub mod prospect_files;
 pub mod security;

@@ -259,6 +259,7 @@ pub async fn demo(pool: &PgPool, owner_email: Option<&str>) -> anyhow::Result<Se
                 input: app::prospects::import::Input::Bytes(DEMO_PROSPECTS.as_bytes().to_vec()),
                 columns: app::prospects::import::Columns::Corrected(vec![]),
                 source: app::prospects::import::Source::Cli,
+                progress: None,
             },
         )
         .await?;

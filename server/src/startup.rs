@@ -19,7 +19,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{assets, auth, health, limits, plain_forms, prospect_files, security};
+use crate::{assets, auth, health, limits, live_events, plain_forms, prospect_files, security};
 
 /// Where the compiled site is, from the `LEPTOS_*` variables. Its file names carry content
 /// hashes when cargo-leptos wrote its hash file beside this binary (a release build), unless
@@ -97,6 +97,7 @@ impl Application {
         leptos_options.site_addr = config.listen;
         let state = AppState {
             leptos_options,
+            live: app::live::Live::new(pool.clone()),
             pool,
             jobs,
             config,
@@ -163,6 +164,7 @@ impl Application {
             let deps = jobs::WorkerDeps {
                 pool: self.state.pool.clone(),
                 jobs: self.state.jobs.clone(),
+                data_dir: self.state.config.data_dir.clone(),
             };
             tokio::spawn(jobs::run(deps, wait(stopped.clone())))
         });
@@ -266,6 +268,7 @@ pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
             auth::rate_limit::SignInLimiter::new(state.config.sign_in_per_minute),
         ))
         .merge(prospect_files::router())
+        .merge(live_events::router())
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

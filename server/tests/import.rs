@@ -56,6 +56,7 @@ async fn import_input(
             input,
             columns: Columns::Corrected(vec![]),
             source: Source::Web,
+            progress: None,
         },
     )
     .await

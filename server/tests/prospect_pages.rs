@@ -480,3 +480,107 @@ async fn another_rep_gets_not_found_for_every_prospect_function_and_route(pool: 
     assert!(report(&claire, &campaign, &batch).await["undone"].is_null());
     app.shutdown().await.unwrap();
 }
+
+/// The data of the server-sent events read from `res`, until `stop` says so or the stream
+/// ends.
+async fn events(res: &mut reqwest::Response, mut stop: impl FnMut(&Value) -> bool) -> Vec<Value> {
+    let mut text = String::new();
+    let mut seen = Vec::new();
+    while let Some(chunk) = res.chunk().await.expect("the stream reads") {
+        text.push_str(std::str::from_utf8(&chunk).unwrap());
+        while let Some(end) = text.find("\n\n") {
+            let block: String = text.drain(..end + 2).collect();
+            for data in block.lines().filter_map(|l| l.strip_prefix("data:")) {
+                let event: Value = serde_json::from_str(data.trim()).unwrap();
+                let done = stop(&event);
+                seen.push(event);
+                if done {
+                    return seen;
+                }
+            }
+        }
+    }
+    seen
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn a_large_file_imports_in_a_job_whose_page_follows_it_and_finds_it_again_after_a_drop(
+    pool: PgPool,
+) {
+    let (app, dir) = app_with_limit(pool.clone(), 50).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let julien = app.signed_in(DEMO_TENANT_ID, JULIEN).await;
+    let campaign = claire.new_campaign("Sirha Lyon").await;
+    let mut text = String::from("E-mail;Prénom;Nom;Société\n");
+    for i in 0..4_000 {
+        text.push_str(&format!(
+            "contact.{i}@salon-exemple.fr;Prénom {i};Nom {i};Société numéro {i}\n"
+        ));
+    }
+    text.push_str("pas-une-adresse;Sans;Adresse;Aucune\n");
+    assert!(
+        text.len() > 256 * 1024,
+        "more than an import within the request takes"
+    );
+    let id = upload(&claire, &campaign, "visiteurs.csv", text.into_bytes()).await;
+    let columns = fields(&proposed(&claire, &campaign, &id).await);
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+
+    // The campaign held by another transaction: the import waits, mid-way, for the test.
+    let mut hold = pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM campaigns WHERE id = $1::uuid FOR UPDATE")
+        .bind(&campaign)
+        .execute(&mut *hold)
+        .await
+        .unwrap();
+    let (status, started) = start(&claire, &campaign, &id, &columns).await;
+    assert_eq!(status, 200, "{started}");
+    assert_eq!(
+        started["notice"]["message"],
+        "Import lancé : la page suit sa progression."
+    );
+    let batch = started["value"].as_str().unwrap().to_string();
+    let page = report(&claire, &campaign, &batch).await;
+    assert_eq!(page["running"], 0, "{page}");
+
+    // The page's stream opens with the state now; the tablet drops it.
+    let url = format!("/campagnes/{campaign}/imports/{batch}/progression");
+    let mut stream = claire.get(&url).await;
+    assert_eq!(stream.status(), 200);
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    let seen = events(&mut stream, |_| true).await;
+    assert_eq!(seen, [serde_json::json!({"state": "running", "rows": 0})]);
+    drop(stream);
+
+    // Back online, the page reconnects, and follows the import to its end.
+    let mut stream = claire.get(&url).await;
+    let first = events(&mut stream, |_| true).await;
+    assert_eq!(first[0]["state"], "running");
+    hold.commit().await.unwrap();
+    let seen = events(&mut stream, |e| e["state"] != "running").await;
+    assert_eq!(
+        seen.last().unwrap(),
+        &serde_json::json!({"state": "done"}),
+        "{seen:?}"
+    );
+    let counts: Vec<i64> = seen.iter().filter_map(|e| e["rows"].as_i64()).collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] <= w[1]) && counts.iter().all(|&n| n <= 4_001),
+        "{counts:?}"
+    );
+
+    let r = report(&claire, &campaign, &batch).await;
+    assert_eq!(
+        (&r["rows"], &r["new_prospects"], &r["rejected"]),
+        (&Value::from(4_001), &Value::from(4_000), &Value::from(1))
+    );
+    assert_eq!(stored_files(&dir), 0, "the imported file is deleted");
+    // Opened after the end, the stream says so and closes.
+    let mut after = claire.get(&url).await;
+    assert_eq!(
+        events(&mut after, |_| false).await,
+        [serde_json::json!({"state": "done"})]
+    );
+    assert_eq!(julien.get(&url).await.status(), 404);
+    app.shutdown().await.unwrap();
+}

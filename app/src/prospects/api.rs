@@ -15,14 +15,15 @@ use crate::{
 #[cfg(feature = "ssr")]
 mod ssr {
     pub use super::super::{
-        import::{self, Columns, ImportError, Input, Request, Source, Undone},
+        import::{self, Undone},
+        importing,
         model::{count, FIELDS},
         repo,
     };
     pub use crate::ui::notice::Notice;
     pub use crate::{
         auth::require_user,
-        state::{config, pool},
+        state::{config, jobs, pool},
     };
 }
 
@@ -59,9 +60,10 @@ pub async fn get_import_upload(
         file_name: stored.file_name,
         size: size_text(stored.size_bytes),
         header_line: stored.preview.header_line,
-        html: super::html::mapping(&stored.preview.columns),
+        html: super::html::mapping(&stored.preview.columns, stored.error.as_deref()),
         columns: stored.preview.columns,
-        batch: stored.batch,
+        // A refused import can be started again.
+        batch: stored.batch.filter(|_| stored.error.is_none()),
     })
 }
 
@@ -87,40 +89,38 @@ pub async fn start_import(
 ) -> Result<Saved<Uuid>, AppError> {
     use ssr::*;
     let user = require_user()?;
-    let chosen = read_columns(&columns)?;
+    read_columns(&columns)?;
     let pool = pool()?;
     let data_dir = config()?.data_dir.clone();
     let batch = Uuid::new_v4();
-    let file_name = match repo::claim_upload(&pool, user.id, campaign, upload, batch).await? {
-        repo::Claim::Claimed { file_name } => file_name,
-        repo::Claim::Started(batch) => {
-            return Ok(reported(campaign, batch, "Cet import est déjà lancé."))
-        }
-        repo::Claim::NotFound => return Err(AppError::not_found()),
-    };
-    let request = Request {
-        owner: user.id,
-        campaign_id: campaign,
-        batch,
-        file_name,
-        input: Input::File(repo::upload_path(&data_dir, upload)),
-        columns: Columns::Chosen(chosen),
-        source: Source::Web,
-    };
-    let summary = match import::run(&pool, request).await {
-        Ok(summary) => summary,
-        Err(error) => {
+    let size_bytes =
+        match repo::claim_upload(&pool, user.id, campaign, upload, batch, &columns).await? {
+            repo::Claim::Claimed { size_bytes, .. } => size_bytes,
+            repo::Claim::Started(batch) => {
+                return Ok(reported(campaign, batch, "Cet import est déjà lancé."))
+            }
+            repo::Claim::NotFound => return Err(AppError::not_found()),
+        };
+    if size_bytes > importing::INLINE_MAX_BYTES {
+        let queued = jobs()?
+            .push_import(crate::jobs::ImportProspects { upload, batch })
+            .await;
+        if let Err(e) = queued {
             repo::release_upload(&pool, upload).await?;
-            return Err(match error {
-                ImportError::File(e) => AppError::conflict(e.to_string()),
-                ImportError::CampaignNotFound => AppError::not_found(),
-                e @ ImportError::ColumnsChanged => AppError::conflict(e.to_string()),
-                e => AppError::internal("import", e),
-            });
+            return Err(e);
         }
+        return Ok(reported(
+            campaign,
+            batch,
+            "Import lancé : la page suit sa progression.",
+        ));
+    }
+    let summary = match importing::run(&pool, &data_dir, upload, batch).await {
+        Ok(importing::Outcome::Done(summary)) => summary,
+        Ok(importing::Outcome::Refused(message)) => return Err(AppError::conflict(message)),
+        Ok(importing::Outcome::Gone) => return Err(AppError::not_found()),
+        Err(e) => return Err(AppError::internal("import", e)),
     };
-    // The upload's row stays (a second tap opens this import) until the sweep; its file goes.
-    let _ = std::fs::remove_file(repo::upload_path(&data_dir, upload));
     let message = format!(
         "Import terminé : {}, {}.",
         count(summary.linked as i64, "contact ajouté", "contacts ajoutés"),
@@ -176,8 +176,8 @@ fn reported(campaign: Uuid, batch: Uuid, message: &str) -> Saved<Uuid> {
     }
 }
 
-/// The report of import `batch` of campaign `campaign`. While the import runs (it was just
-/// started by another tap), a "conflict" that says so.
+/// The report of import `batch` of campaign `campaign`; while it runs, how far it has read,
+/// and if its file was refused, why.
 #[server(endpoint = "get_import_report")]
 pub async fn get_import_report(
     campaign: Uuid,
@@ -186,14 +186,42 @@ pub async fn get_import_report(
     use ssr::*;
     let user = require_user()?;
     let pool = pool()?;
-    match repo::report(&pool, user.id, batch).await? {
-        Some(report) if report.campaign.id == campaign => PageData::of(&report),
-        Some(_) => Err(AppError::not_found()),
-        None if repo::import_under_way(&pool, user.id, batch).await? => Err(AppError::conflict(
-            "Cet import est en cours : rechargez la page dans un instant.",
-        )),
-        None => Err(AppError::not_found()),
+    let state = repo::import_state(&pool, user.id, campaign, batch)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if state == repo::ImportState::Done {
+        let report = repo::report(&pool, user.id, batch)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        return PageData::of(&report);
     }
+    let name = repo::campaign_name(&pool, user.id, campaign)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let (file_name, running, html) = match &state {
+        repo::ImportState::Running {
+            file_name, rows, ..
+        } => (file_name, Some(*rows), super::html::running(*rows)),
+        repo::ImportState::Failed {
+            file_name,
+            upload,
+            message,
+        } => (
+            file_name,
+            None,
+            super::html::failed(campaign, *upload, message),
+        ),
+        repo::ImportState::Done => unreachable!("answered above"),
+    };
+    PageData::of(&serde_json::json!({
+        "campaign": name,
+        "id": batch,
+        "file_name": file_name,
+        "running": running,
+        "failed": running.is_none(),
+        "state": importing::state_json(&state),
+        "html": html,
+    }))
 }
 
 /// Undoes import `id` (see `import::undo`); opens its report.

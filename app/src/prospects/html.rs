@@ -76,9 +76,13 @@ pub fn tab(
 }
 
 /// The columns of an uploaded file in the mapping form: a card per column with the select of
-/// its field (`columns[i]`) and its first values, and the count of columns the form sends.
-pub fn mapping(columns: &[PreviewColumn]) -> String {
+/// its field (`columns[i]`) and its first values, and the count of columns the form sends;
+/// first, why its last import was refused, if it was.
+pub fn mapping(columns: &[PreviewColumn], refused: Option<&str>) -> String {
     server_html(view! {
+        {refused.map(|message| view! {
+            <p class="alert error" role="alert">"Le dernier import de ce fichier n’a rien importé : " {message.to_string()}</p>
+        })}
         <input type="hidden" name="column_count" value=columns.len().to_string() />
         <div class="mapping-columns">
             {columns.iter().enumerate().map(|(i, c)| {
@@ -180,5 +184,27 @@ pub fn report(
             </dl>
         </section>
         {rejected}
+    })
+}
+
+/// An import reading its file: the count of rows, live once the page runs (`#import-rows`).
+pub fn running(rows: i64) -> String {
+    server_html(view! {
+        <section class="card" aria-live="polite">
+            <p>"Import en cours : " <strong id="import-rows">{rows}</strong> " lignes lues."</p>
+            <p class="hint">"Vous pouvez quitter la page : l’import continue. "
+                <a href="">"Actualiser"</a>
+            </p>
+        </section>
+    })
+}
+
+/// An import whose file was refused: why, and the way back to its columns.
+pub fn failed(campaign: Uuid, upload: Uuid, message: &str) -> String {
+    server_html(view! {
+        <section class="card">
+            <p class="alert error" role="alert">"Rien n’a été importé : " {message.to_string()}</p>
+            <p><a class="button secondary" href=format!("/campagnes/{campaign}/import/{upload}")>"Revoir les colonnes"</a></p>
+        </section>
     })
 }

@@ -57,6 +57,8 @@ pub struct Request {
     pub input: Input,
     pub columns: Columns,
     pub source: Source,
+    /// Told the count of rows read as the import goes (for a page that shows it).
+    pub progress: Option<tokio::sync::watch::Sender<u64>>,
 }
 
 /// A rejected row, as reported.
@@ -121,6 +123,7 @@ pub async fn run(pool: &PgPool, request: Request) -> Result<Summary, ImportError
         input,
         columns,
         source,
+        progress,
     } = request;
     let mut tx = pool.begin().await?;
     // The pool plans every statement with its values (see `connect_database`); the foreign key
@@ -162,7 +165,7 @@ pub async fn run(pool: &PgPool, request: Request) -> Result<Summary, ImportError
     .execute(&mut *tx)
     .await?;
 
-    let counts = stage(&mut tx, &mut receiver).await?;
+    let counts = stage(&mut tx, &mut receiver, progress.as_ref()).await?;
     reading
         .await
         .map_err(|e| sqlx::Error::Protocol(format!("import reader: {e}")))?;
@@ -258,8 +261,8 @@ enum Message {
         header: Vec<String>,
         mapping: Mapping,
     },
-    /// Staging rows, as CSV.
-    Rows(Vec<u8>),
+    /// Staging rows, as CSV, and the count of the file's rows read so far.
+    Rows(Vec<u8>, usize),
     Done(Counts),
     Failed(ImportError),
 }
@@ -314,7 +317,7 @@ fn read_rows(
     for record in opened.records {
         if let Some(row) = checker.check(&record?) {
             chunk.push(&row)?;
-            if chunk.len == COPY_CHUNK && !send(Message::Rows(chunk.take()?)) {
+            if chunk.len == COPY_CHUNK && !send(Message::Rows(chunk.take()?, checker.rows)) {
                 return Ok(());
             }
         }
@@ -322,7 +325,7 @@ fn read_rows(
     if checker.rows == 0 {
         return Err(FileError::EmptyFile.into());
     }
-    if chunk.len > 0 && !send(Message::Rows(chunk.take()?)) {
+    if chunk.len > 0 && !send(Message::Rows(chunk.take()?, checker.rows)) {
         return Ok(());
     }
     send(Message::Done(Counts {
@@ -389,6 +392,7 @@ impl StagingRows {
 async fn stage(
     tx: &mut Transaction<'_, Postgres>,
     receiver: &mut tokio::sync::mpsc::Receiver<Message>,
+    progress: Option<&tokio::sync::watch::Sender<u64>>,
 ) -> Result<Counts, ImportError> {
     sqlx::query(
         "CREATE TEMP TABLE import_staging (
@@ -409,8 +413,11 @@ async fn stage(
         .await?;
     let counts = loop {
         match receiver.recv().await {
-            Some(Message::Rows(rows)) => {
+            Some(Message::Rows(rows, read)) => {
                 copy.send(rows).await?;
+                if let Some(progress) = progress {
+                    progress.send_replace(read as u64);
+                }
             }
             Some(Message::Done(counts)) => break counts,
             Some(Message::Failed(error)) => {

@@ -6,6 +6,8 @@ pub mod api;
 mod html;
 #[cfg(feature = "ssr")]
 pub mod import;
+#[cfg(feature = "ssr")]
+pub mod importing;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod repo;

@@ -41,6 +41,11 @@ pub struct PageView {
     pub batch: Option<Uuid>,
     /// When an import was undone (report page).
     pub undone: Option<String>,
+    /// While an import runs, the rows it has read (report page).
+    pub running: Option<u64>,
+    /// An import whose file was refused (report page).
+    #[serde(default)]
+    pub failed: bool,
     pub html: String,
 }
 

@@ -82,6 +82,8 @@ pub struct Upload {
     pub size_bytes: i64,
     pub preview: StoredPreview,
     pub batch: Option<Uuid>,
+    /// Why its last import stored nothing.
+    pub error: Option<String>,
 }
 
 pub async fn upload(
@@ -90,61 +92,78 @@ pub async fn upload(
     campaign: Uuid,
     id: Uuid,
 ) -> Result<Option<Upload>, sqlx::Error> {
-    let row: Option<(String, i64, sqlx::types::Json<StoredPreview>, Option<Uuid>)> =
-        sqlx::query_as(
-            "SELECT file_name, size_bytes, preview, batch_id FROM import_uploads
+    type Row = (
+        String,
+        i64,
+        sqlx::types::Json<StoredPreview>,
+        Option<Uuid>,
+        Option<String>,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT file_name, size_bytes, preview, batch_id, error FROM import_uploads
          WHERE owner_user_id = $1 AND campaign_id = $2 AND id = $3",
-        )
-        .bind(owner)
-        .bind(campaign)
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
-    Ok(row.map(|(file_name, size_bytes, preview, batch)| Upload {
-        file_name,
-        size_bytes,
-        preview: preview.0,
-        batch,
-    }))
+    )
+    .bind(owner)
+    .bind(campaign)
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(
+        row.map(|(file_name, size_bytes, preview, batch, error)| Upload {
+            file_name,
+            size_bytes,
+            preview: preview.0,
+            batch,
+            error,
+        }),
+    )
 }
 
 /// Whether an upload may be imported now.
 pub enum Claim {
-    /// Yes, as batch `batch`: the file's name.
+    /// Yes, as batch `batch`: the file's name and size.
     Claimed {
         file_name: String,
+        size_bytes: i64,
     },
     /// An import of it already started (a second tap): that import.
     Started(Uuid),
     NotFound,
 }
 
-/// Claims upload `id` for the import `batch`: only once, so that a form posted twice imports
-/// once. A claim whose import never came (the server stopped meanwhile) lapses after 15
-/// minutes.
+/// Claims upload `id` for the import `batch` with the rep's `columns` (field keys): only once,
+/// so that a form posted twice imports once. An upload whose import was refused can be
+/// claimed again (the rep corrected the mapping); a claim whose import never came (the server
+/// stopped meanwhile) lapses after 15 minutes.
 pub async fn claim_upload(
     pool: &PgPool,
     owner: Uuid,
     campaign: Uuid,
     id: Uuid,
     batch: Uuid,
+    columns: &[String],
 ) -> Result<Claim, sqlx::Error> {
-    let claimed: Option<String> = sqlx::query_scalar(
-        "UPDATE import_uploads u SET batch_id = $4, claimed_at = now()
+    let claimed: Option<(String, i64)> = sqlx::query_as(
+        "UPDATE import_uploads u
+         SET batch_id = $4, claimed_at = now(), columns = $5, rows_read = 0, error = NULL
          WHERE owner_user_id = $1 AND campaign_id = $2 AND id = $3
-           AND (batch_id IS NULL
+           AND (batch_id IS NULL OR error IS NOT NULL
                 OR (claimed_at < now() - interval '15 minutes'
                     AND NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = u.batch_id)))
-         RETURNING file_name",
+         RETURNING file_name, size_bytes",
     )
     .bind(owner)
     .bind(campaign)
     .bind(id)
     .bind(batch)
+    .bind(sqlx::types::Json(columns))
     .fetch_optional(pool)
     .await?;
-    if let Some(file_name) = claimed {
-        return Ok(Claim::Claimed { file_name });
+    if let Some((file_name, size_bytes)) = claimed {
+        return Ok(Claim::Claimed {
+            file_name,
+            size_bytes,
+        });
     }
     let started: Option<Option<Uuid>> = sqlx::query_scalar(
         "SELECT batch_id FROM import_uploads
@@ -161,7 +180,7 @@ pub async fn claim_upload(
     })
 }
 
-/// Gives a claimed upload back (its import was refused: the rep may correct the mapping).
+/// Gives a claimed upload back (its import could not be queued).
 pub async fn release_upload(pool: &PgPool, id: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE import_uploads SET batch_id = NULL, claimed_at = NULL WHERE id = $1")
         .bind(id)
@@ -170,19 +189,113 @@ pub async fn release_upload(pool: &PgPool, id: Uuid) -> Result<(), sqlx::Error> 
     Ok(())
 }
 
-/// Whether the rep has an upload whose import `batch` is under way.
-pub async fn import_under_way(
+/// An upload claimed for an import, as the import reads it.
+pub struct Claimed {
+    pub owner: Uuid,
+    pub campaign: Uuid,
+    pub file_name: String,
+    /// The field key of each column (empty: extra data).
+    pub columns: Vec<String>,
+}
+
+/// Upload `id`, when it is claimed for `batch` and that import has not been stored yet.
+pub async fn claimed(pool: &PgPool, id: Uuid, batch: Uuid) -> Result<Option<Claimed>, sqlx::Error> {
+    type Row = (Uuid, Uuid, String, Option<sqlx::types::Json<Vec<String>>>);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT owner_user_id, campaign_id, file_name, columns FROM import_uploads u
+         WHERE id = $1 AND batch_id = $2 AND error IS NULL
+           AND NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = u.batch_id)",
+    )
+    .bind(id)
+    .bind(batch)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(owner, campaign, file_name, columns)| Claimed {
+        owner,
+        campaign,
+        file_name,
+        columns: columns.map(|c| c.0).unwrap_or_default(),
+    }))
+}
+
+/// Records how far the import of upload `id` has read.
+pub async fn set_rows_read(pool: &PgPool, id: Uuid, rows: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE import_uploads SET rows_read = $2 WHERE id = $1")
+        .bind(id)
+        .bind(rows.min(i64::from(i32::MAX)) as i32)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Records why the import of upload `id` stored nothing; the rep may correct and retry.
+pub async fn refuse_upload(pool: &PgPool, id: Uuid, message: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE import_uploads SET error = $2 WHERE id = $1")
+        .bind(id)
+        .bind(message)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Where import `batch` of the rep's campaign stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportState {
+    /// Reading its file: the rows read so far.
+    Running {
+        file_name: String,
+        upload: Uuid,
+        rows: i64,
+    },
+    /// Its file was refused, for this reason.
+    Failed {
+        file_name: String,
+        upload: Uuid,
+        message: String,
+    },
+    Done,
+}
+
+/// The state of import `batch` of `owner` in `campaign`; `None` when there is no such import.
+pub async fn import_state(
     pool: &PgPool,
     owner: Uuid,
+    campaign: Uuid,
     batch: Uuid,
-) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM import_uploads WHERE owner_user_id = $1 AND batch_id = $2)",
+) -> Result<Option<ImportState>, sqlx::Error> {
+    let done: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM import_batches
+                        WHERE owner_user_id = $1 AND campaign_id = $2 AND id = $3)",
     )
     .bind(owner)
+    .bind(campaign)
     .bind(batch)
     .fetch_one(pool)
-    .await
+    .await?;
+    if done {
+        return Ok(Some(ImportState::Done));
+    }
+    let upload: Option<(Uuid, String, i32, Option<String>)> = sqlx::query_as(
+        "SELECT id, file_name, rows_read, error FROM import_uploads
+         WHERE owner_user_id = $1 AND campaign_id = $2 AND batch_id = $3",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .bind(batch)
+    .fetch_optional(pool)
+    .await?;
+    Ok(upload.map(|(upload, file_name, rows, error)| match error {
+        Some(message) => ImportState::Failed {
+            file_name,
+            upload,
+            message,
+        },
+        None => ImportState::Running {
+            file_name,
+            upload,
+            rows: rows.into(),
+        },
+    }))
 }
 
 /// Uploads older than [`UPLOAD_HOURS`], forgotten; their ids, whose files are to go.

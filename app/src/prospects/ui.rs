@@ -135,7 +135,7 @@ lazy_page!(ProspectsRoute => ProspectsPage,
                     data.await.decoded().map(|page| match step {
                         Step::Tab => tab_view(page),
                         Step::Mapping => mapping_view(page),
-                        Step::Report => report_view(page, undo),
+                        Step::Report => report_view(page, undo, refresh),
                     })
                 })}
             </ErrorBoundary>
@@ -240,8 +240,24 @@ fn read_undo_form(f: &Fields) -> UndoImport {
     }
 }
 
-fn report_view(page: PageView, undo: ServerAction<UndoImport>) -> AnyView {
+fn report_view(
+    page: PageView,
+    undo: ServerAction<UndoImport>,
+    refresh: RwSignal<usize>,
+) -> AnyView {
     let title = format!("Import de {}", page.file_name);
+    if page.running.is_some() || page.failed {
+        if page.running.is_some() {
+            follow_import(page.campaign.id, page.id, refresh);
+        }
+        return view! {
+            <Title text=title.clone() />
+            {back_to_prospects(&page.campaign)}
+            <h1>{title}</h1>
+            <div inner_html=page.html></div>
+        }
+        .into_any();
+    }
     view! {
         <Title text=title.clone() />
         {back_to_prospects(&page.campaign)}
@@ -261,4 +277,52 @@ fn report_view(page: PageView, undo: ServerAction<UndoImport>) -> AnyView {
         })}
     }
     .into_any()
+}
+
+/// Follows a running import: the count of rows read goes up as the server says, and the
+/// report replaces it once the import ends. The browser reconnects a lost stream by itself,
+/// and the server then starts with the current state.
+fn follow_import(campaign: Uuid, batch: Option<Uuid>, refresh: RwSignal<usize>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::{closure::Closure, JsCast};
+
+        #[derive(serde::Deserialize)]
+        struct Progress {
+            state: String,
+            #[serde(default)]
+            rows: u64,
+        }
+
+        let Some(batch) = batch else { return };
+        let url = format!("/campagnes/{campaign}/imports/{batch}/progression");
+        let Ok(source) = web_sys::EventSource::new(&url) else {
+            return;
+        };
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new({
+            let source = source.clone();
+            move |event: web_sys::MessageEvent| {
+                let Some(text) = event.data().as_string() else {
+                    return;
+                };
+                match serde_json::from_str::<Progress>(&text) {
+                    Ok(p) if p.state == "running" => {
+                        if let Some(count) = document().get_element_by_id("import-rows") {
+                            count.set_text_content(Some(&p.rows.to_string()));
+                        }
+                    }
+                    Ok(_) => {
+                        source.close();
+                        refresh.update(|n| *n += 1);
+                    }
+                    Err(_) => {}
+                }
+            }
+        });
+        source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let open = StoredValue::new_local((source, on_message));
+        on_cleanup(move || open.with_value(|(source, _)| source.close()));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (campaign, batch, refresh);
 }

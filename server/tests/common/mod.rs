@@ -196,6 +196,7 @@ async fn spawn(
         .build();
     let state = AppState {
         leptos_options,
+        live: app::live::Live::new(pool.clone()),
         pool,
         jobs,
         config: Arc::new(config),
