@@ -24,7 +24,7 @@ use crate::{
         params::resource_of_id,
         plain_post::typed,
         query::Query,
-        server_form::{Fields, ServerForm},
+        server_form::{form_action, Fields, ServerForm},
         session::ActionError,
     },
 };
@@ -294,7 +294,7 @@ fn CampaignFormView(
     distributors: Options,
     refresh: RwSignal<usize>,
 ) -> impl IntoView {
-    let save = ServerAction::<SaveCampaign>::new();
+    let save = form_action::<SaveCampaign>();
     let value = save.value();
     let initial = current.as_ref().map(CampaignForm::from).unwrap_or_default();
     let error = move |field: &'static str| field_error(value, field);
@@ -469,7 +469,7 @@ lazy_page!(CampaignHubRoute => CampaignHubPage,
             campaign,
             history,
         } = this;
-        let archive = ServerAction::<SetCampaignArchived>::new();
+        let archive = form_action::<SetCampaignArchived>();
         Effect::watch(
             move || archive.version().get(),
             move |_, _, _| refresh.update(|n| *n += 1),

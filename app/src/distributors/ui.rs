@@ -18,7 +18,7 @@ use crate::{
         notice::NoticeBar,
         params::resource_of_id,
         plain_post::typed,
-        server_form::{focus_later, Fields, ServerForm},
+        server_form::{focus_later, form_action, Fields, FormAction, ServerForm},
         session::ActionError,
     },
 };
@@ -45,7 +45,7 @@ fn read_delete_form(f: &Fields) -> DeleteDistributor {
 /// The name/website/notes fields, filled with `current` when editing.
 #[component]
 fn DistributorFields(
-    action: ServerAction<SaveDistributor>,
+    action: FormAction<SaveDistributor>,
     current: Option<Distributor>,
 ) -> impl IntoView {
     let value = action.value();
@@ -110,7 +110,7 @@ lazy_page!(DistributorsRoute => DistributorsPage,
             refresh,
             distributors,
         } = this;
-        let delete = ServerAction::<DeleteDistributor>::new();
+        let delete = form_action::<DeleteDistributor>();
         // The list is read again after a delete, not after a refusal (which it would only echo).
         Effect::watch(
             move || delete.version().get(),
@@ -171,10 +171,7 @@ lazy_page!(DistributorsRoute => DistributorsPage,
 /// confirmation open (`?supprimer=<id>`); after, it opens in place. Focus moves to the
 /// confirmation; "Annuler" or Escape closes it and gives focus back to "Supprimer".
 #[component]
-fn DeleteButton(
-    action: ServerAction<DeleteDistributor>,
-    distributor: Distributor,
-) -> impl IntoView {
+fn DeleteButton(action: FormAction<DeleteDistributor>, distributor: Distributor) -> impl IntoView {
     let query = use_query_map();
     let id = distributor.id.to_string();
     let confirming =
@@ -256,7 +253,7 @@ lazy_page!(DistributorFormRoute => DistributorFormPage,
     spine_page_distributor_form,
     spine_preload_distributor_form,
     |this| {
-        let save = ServerAction::<SaveDistributor>::new();
+        let save = form_action::<SaveDistributor>();
         match this.distributor {
         None => view! {
             <Title text="Nouveau distributeur" />

@@ -26,7 +26,7 @@ use crate::{
         lazy::lazy_page,
         not_found::{Missing, NotFoundOr},
         notice::NoticeBar,
-        server_form::{Fields, ServerForm},
+        server_form::{form_action, Fields, FormAction, ServerForm},
         session::ActionError,
     },
 };
@@ -117,7 +117,7 @@ lazy_page!(ProspectsRoute => ProspectsPage,
     spine_preload_prospects,
     |this| {
         let ProspectsPage { step, refresh, data } = this;
-        let undo = ServerAction::<UndoImport>::new();
+        let undo = form_action::<UndoImport>();
         Effect::watch(
             move || undo.version().get(),
             move |_, _, _| refresh.update(|n| *n += 1),
@@ -211,7 +211,7 @@ fn read_start_form(f: &Fields) -> StartImport {
 }
 
 fn mapping_view(page: PageView) -> AnyView {
-    let start = ServerAction::<StartImport>::new();
+    let start = form_action::<StartImport>();
     let columns_error = field_error(start.value(), "columns");
     view! {
         <Title text="Vérifier les colonnes" />
@@ -240,11 +240,7 @@ fn read_undo_form(f: &Fields) -> UndoImport {
     }
 }
 
-fn report_view(
-    page: PageView,
-    undo: ServerAction<UndoImport>,
-    refresh: RwSignal<usize>,
-) -> AnyView {
+fn report_view(page: PageView, undo: FormAction<UndoImport>, refresh: RwSignal<usize>) -> AnyView {
     let title = format!("Import de {}", page.file_name);
     if page.running.is_some() || page.failed {
         if page.running.is_some() {

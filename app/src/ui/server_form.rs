@@ -68,6 +68,20 @@ fn browser_key() -> String {
         .unwrap_or_default()
 }
 
+/// A server function called by a form: Leptos's `ServerAction` without its reading of errors
+/// from the URL (for Leptos's own forms without JavaScript; Spine's are in `plain_post`), which
+/// would put a base64 decoder and an error decoder in every page with a form.
+pub type FormAction<F> = Action<F, Result<<F as ServerFn>::Output, AppError>>;
+
+/// A new [`FormAction`] of the server function `F`.
+pub fn form_action<F>() -> FormAction<F>
+where
+    F: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    F::Output: Send + Sync + 'static,
+{
+    Action::new(|input: &F| F::run_on_client(input.clone()))
+}
+
 /// A form posting to the server function of `action`; `read` turns its fields into the
 /// function's arguments.
 ///
@@ -81,7 +95,7 @@ fn browser_key() -> String {
 /// - After a refusal, focus goes to the first field in error.
 #[component]
 pub fn ServerForm<F>(
-    action: ServerAction<F>,
+    action: FormAction<F>,
     read: fn(&Fields) -> F,
     #[prop(optional, into)] class: Option<&'static str>,
     #[prop(optional)] create: bool,
