@@ -319,3 +319,68 @@ async fn a_duplicate_in_the_file_only_fills_what_its_first_row_left_empty(pool: 
     );
     assert_eq!(extra, json!({"Badge": "B12", "Stand": "A1"}));
 }
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn links_and_prospects_keep_their_campaign_and_owner_as_foreign_keys_would(pool: PgPool) {
+    let (owner, campaign) = rep_and_campaign(&pool, None).await;
+    import_text(
+        &pool,
+        owner,
+        campaign,
+        "a.csv",
+        "E-mail\nanne@cafe.fr\nbob@cafe.fr\n",
+    )
+    .await;
+    let violation = |e: sqlx::Error| {
+        e.as_database_error()
+            .and_then(|d| d.code())
+            .map(|c| c.into_owned())
+    };
+    // A link to a campaign that is not its owner's, or a prospect of nobody, is refused.
+    let stranger = Uuid::new_v4();
+    let link = sqlx::query(
+        "INSERT INTO campaign_prospects (owner_user_id, campaign_id, prospect_id)
+         SELECT $1, $2, id FROM prospects LIMIT 1",
+    )
+    .bind(owner)
+    .bind(stranger)
+    .execute(&pool)
+    .await;
+    assert_eq!(
+        link.map_err(violation).unwrap_err().as_deref(),
+        Some("23503")
+    );
+    let nobody = sqlx::query(
+        "INSERT INTO prospects (id, owner_user_id, email, origin) VALUES ($1, $2, 'x@y.fr', 'hand')",
+    )
+    .bind(Uuid::new_v4())
+    .bind(stranger)
+    .execute(&pool)
+    .await;
+    assert_eq!(
+        nobody.map_err(violation).unwrap_err().as_deref(),
+        Some("23503")
+    );
+
+    // Deleting the campaign takes its links; deleting the rep, their prospects.
+    sqlx::query("DELETE FROM campaigns WHERE id = $1")
+        .bind(campaign)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let links: i64 = sqlx::query_scalar("SELECT count(*) FROM campaign_prospects")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(links, 0);
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(owner)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let prospects: i64 = sqlx::query_scalar("SELECT count(*) FROM prospects")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(prospects, 0);
+}
