@@ -228,24 +228,19 @@ pub async fn run(pool: &PgPool, request: Request) -> Result<Summary, ImportError
     .execute(&mut *tx)
     .await?;
     // The log keeps the figures and the file's name, not the contacts.
-    record(
+    log_batch(
         &mut tx,
-        Change {
-            owner,
-            actor: owner,
-            entity_type: "import_batch",
-            entity_id: batch,
-            action: "import",
-            before: None,
-            after: Some(serde_json::json!({
-                "campaign_id": campaign_id,
-                "file_name": file_name,
-                "rows": summary.rows,
-                "new_prospects": summary.new_prospects,
-                "linked": summary.linked,
-                "rejected": summary.rejected,
-            })),
-        },
+        owner,
+        batch,
+        "import",
+        serde_json::json!({
+            "campaign_id": campaign_id,
+            "file_name": file_name,
+            "rows": summary.rows,
+            "new_prospects": summary.new_prospects,
+            "linked": summary.linked,
+            "rejected": summary.rejected,
+        }),
     )
     .await?;
     tx.commit().await?;
@@ -720,23 +715,18 @@ pub async fn undo(pool: &PgPool, owner: Uuid, batch: Uuid) -> Result<Undone, sql
         .bind(batch)
         .execute(&mut *tx)
         .await?;
-    record(
+    log_batch(
         &mut tx,
-        Change {
-            owner,
-            actor: owner,
-            entity_type: "import_batch",
-            entity_id: batch,
-            action: "undo",
-            before: None,
-            after: Some(serde_json::json!({
-                "campaign_id": campaign,
-                "file_name": file_name,
-                "removed": removed,
-                "unlinked": unlinked,
-                "restored": restored,
-            })),
-        },
+        owner,
+        batch,
+        "undo",
+        serde_json::json!({
+            "campaign_id": campaign,
+            "file_name": file_name,
+            "removed": removed,
+            "unlinked": unlinked,
+            "restored": restored,
+        }),
     )
     .await?;
     tx.commit().await?;
@@ -746,4 +736,27 @@ pub async fn undo(pool: &PgPool, owner: Uuid, batch: Uuid) -> Result<Undone, sql
         unlinked,
         restored,
     })
+}
+
+/// An audit entry for import `batch`: its figures and file name, never the contacts.
+async fn log_batch(
+    tx: &mut Transaction<'_, Postgres>,
+    owner: Uuid,
+    batch: Uuid,
+    action: &'static str,
+    after: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    record(
+        tx,
+        Change {
+            owner,
+            actor: owner,
+            entity_type: "import_batch",
+            entity_id: batch,
+            action,
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await
 }

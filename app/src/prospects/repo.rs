@@ -165,19 +165,15 @@ pub async fn claim_upload(
             size_bytes,
         });
     }
-    let started: Option<Option<Uuid>> = sqlx::query_scalar(
-        "SELECT batch_id FROM import_uploads
-         WHERE owner_user_id = $1 AND campaign_id = $2 AND id = $3",
+    Ok(
+        match upload(pool, owner, campaign, id)
+            .await?
+            .and_then(|u| u.batch)
+        {
+            Some(batch) => Claim::Started(batch),
+            None => Claim::NotFound,
+        },
     )
-    .bind(owner)
-    .bind(campaign)
-    .bind(id)
-    .fetch_optional(pool)
-    .await?;
-    Ok(match started {
-        Some(Some(batch)) => Claim::Started(batch),
-        _ => Claim::NotFound,
-    })
 }
 
 /// Gives a claimed upload back (its import could not be queued).
