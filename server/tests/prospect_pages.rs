@@ -584,3 +584,103 @@ async fn a_large_file_imports_in_a_job_whose_page_follows_it_and_finds_it_again_
     assert_eq!(julien.get(&url).await.status(), 404);
     app.shutdown().await.unwrap();
 }
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn a_prospect_added_by_hand_joins_the_campaign_once_with_the_import_s_checks(pool: PgPool) {
+    let (app, _dir) = app_with_limit(pool.clone(), 50).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let julien = app.signed_in(DEMO_TENANT_ID, JULIEN).await;
+    let sirha = claire.new_campaign("Sirha Lyon").await;
+    let equip = claire.new_campaign("Equip'Hôtel").await;
+    let add = |rep: &Browser, campaign: &str, key: &str, email: &str, company: &str| {
+        let (rep, campaign, key, email, company) = (
+            rep.clone(),
+            campaign.to_string(),
+            key.to_string(),
+            email.to_string(),
+            company.to_string(),
+        );
+        async move {
+            rep.call(
+                "add_prospect",
+                &[
+                    ("campaign", campaign.as_str()),
+                    ("key", key.as_str()),
+                    ("prospect[email]", email.as_str()),
+                    ("prospect[first_name]", " Anne "),
+                    ("prospect[last_name]", "Durand"),
+                    ("prospect[company]", company.as_str()),
+                    ("prospect[job_title]", ""),
+                    ("prospect[phone]", ""),
+                    ("prospect[notes]", "Vue au stand B12"),
+                ],
+            )
+            .await
+        }
+    };
+    let key = || uuid::Uuid::new_v4().to_string();
+
+    let (status, refused) = add(&claire, &sirha, &key(), "anne.durand@", "").await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused["fields"]["email"]
+        .as_str()
+        .unwrap()
+        .starts_with("Cette adresse e-mail n’est pas valide"));
+    let (_, refused) = add(&claire, &sirha, &key(), "  ", "").await;
+    assert_eq!(
+        refused["fields"]["email"],
+        "L’adresse e-mail est obligatoire."
+    );
+
+    let first = key();
+    let (status, added) = add(&claire, &sirha, &first, " Anne.Durand@Cafe.FR ", "").await;
+    assert_eq!(status, 200, "{added}");
+    assert_eq!(added["notice"]["message"], "Prospect ajouté.");
+    // The same post again (a double tap) adds nothing more.
+    let (_, again) = add(&claire, &sirha, &first, " Anne.Durand@Cafe.FR ", "").await;
+    assert_eq!(again["value"], added["value"]);
+    let stored: (String, String, String, String) =
+        sqlx::query_as("SELECT email, first_name, origin, origin_show FROM prospects")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        stored,
+        (
+            "anne.durand@cafe.fr".into(),
+            "Anne".into(),
+            "hand".into(),
+            "Sirha Lyon".into()
+        )
+    );
+    // The same address typed again: not a second contact; what it lacked is filled.
+    let (_, there) = add(&claire, &sirha, &key(), "anne.durand@cafe.fr", "Café Anne").await;
+    assert_eq!(
+        there["notice"]["message"],
+        "Ce contact est déjà dans la campagne."
+    );
+    let (_, known) = add(&claire, &equip, &key(), "anne.durand@cafe.fr", "Autre").await;
+    assert_eq!(
+        known["notice"]["message"],
+        "Contact déjà connu : ajouté à la campagne."
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM prospects").await, 1);
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM campaign_prospects").await,
+        2
+    );
+    let company: String = sqlx::query_scalar("SELECT company FROM prospects")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(company, "Café Anne", "filled once, never overwritten");
+
+    // Another rep cannot add to Claire's campaign.
+    let (status, body) = add(&julien, &sirha, &key(), "marc@cafe.fr", "").await;
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (404, Some("Élément introuvable."))
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM prospects").await, 1);
+    app.shutdown().await.unwrap();
+}

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::model::PageView;
+use super::model::{HandProspect, PageView};
 use crate::{
     error::{AppError, FormAnswer},
     page_data::PageData,
@@ -22,7 +22,9 @@ mod ssr {
     };
     pub use crate::ui::notice::Notice;
     pub use crate::{
+        audit::repo::{record, Change},
         auth::require_user,
+        db::{self, Claim},
         state::{config, jobs, pool},
     };
 }
@@ -127,6 +129,106 @@ pub async fn start_import(
         count(summary.rejected as i64, "ligne rejetée", "lignes rejetées"),
     );
     Ok(reported(campaign, batch, &message))
+}
+
+/// Adds a prospect typed in at the stand to campaign `campaign`, with the checks of an import:
+/// a valid address (trimmed, lowercased), the same limits. A known address is never
+/// duplicated: it joins the campaign and gets what it lacked. Posted twice with the same `key`,
+/// it adds once.
+#[server(endpoint = "add_prospect", output = FormAnswer)]
+pub async fn add_prospect(
+    campaign: Uuid,
+    key: Option<Uuid>,
+    prospect: HandProspect,
+) -> Result<Saved<Uuid>, AppError> {
+    use ssr::*;
+    let user = require_user()?;
+    let prospect = checked(prospect)?;
+    let pool = pool()?;
+    let mut tx = pool.begin().await?;
+    let page = format!("/campagnes/{campaign}/prospects");
+    if let Some(key) = key {
+        if let Claim::Done(id) = db::claim(&mut tx, user.id, "prospect", key).await? {
+            leptos_axum::redirect(&page);
+            return Ok(Saved {
+                value: id,
+                notice: Notice::new("Prospect ajouté.", page),
+            });
+        }
+    }
+    let added = repo::add_by_hand(&mut tx, user.id, campaign, &prospect)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if let Some(key) = key {
+        db::settle(&mut tx, user.id, "prospect", key, added.id()).await?;
+    }
+    // The log names the contact by its id only: an erasure leaves nothing of it there.
+    record(
+        &mut tx,
+        Change {
+            owner: user.id,
+            actor: user.id,
+            entity_type: "prospect",
+            entity_id: added.id(),
+            action: "create",
+            before: None,
+            after: Some(serde_json::json!({ "campaign_id": campaign, "origin": "hand" })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let message = match added {
+        repo::Added::New(_) => "Prospect ajouté.",
+        repo::Added::Known(_) => "Contact déjà connu : ajouté à la campagne.",
+        repo::Added::AlreadyThere(_) => "Ce contact est déjà dans la campagne.",
+    };
+    leptos_axum::redirect(&page);
+    Ok(Saved {
+        value: added.id(),
+        notice: Notice::new(message, page),
+    })
+}
+
+/// A hand-typed prospect checked: trimmed, the address normalised, each field within its limit.
+#[cfg(feature = "ssr")]
+fn checked(p: HandProspect) -> Result<HandProspect, AppError> {
+    use super::model::{COMPANY_MAX, NAME_MAX, NOTES_MAX, PHONE_MAX};
+    let mut errors = std::collections::BTreeMap::new();
+    let email = match ::import::email::check(&p.email) {
+        ::import::email::Check::Valid(email) => email,
+        ::import::email::Check::Missing => {
+            errors.insert("email".into(), "L’adresse e-mail est obligatoire.".into());
+            String::new()
+        }
+        ::import::email::Check::Invalid => {
+            errors.insert(
+                "email".into(),
+                "Cette adresse e-mail n’est pas valide (exemple : prenom.nom@societe.fr).".into(),
+            );
+            String::new()
+        }
+    };
+    let mut field = |name: &str, value: String, max: usize| {
+        let value = value.trim().to_string();
+        if value.chars().count() > max {
+            errors.insert(name.into(), format!("{max} caractères au plus."));
+        }
+        value
+    };
+    let p = HandProspect {
+        email,
+        first_name: field("first_name", p.first_name, NAME_MAX),
+        last_name: field("last_name", p.last_name, NAME_MAX),
+        company: field("company", p.company, COMPANY_MAX),
+        job_title: field("job_title", p.job_title, COMPANY_MAX),
+        phone: field("phone", p.phone, PHONE_MAX),
+        notes: field("notes", p.notes, NOTES_MAX),
+    };
+    if errors.is_empty() {
+        Ok(p)
+    } else {
+        Err(AppError::invalid(errors))
+    }
 }
 
 /// The field of each column, from the form; the email column is required, and each other

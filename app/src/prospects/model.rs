@@ -157,3 +157,21 @@ pub fn count(n: i64, one: &str, many: &str) -> String {
         format!("{n} {many}")
     }
 }
+
+/// A prospect typed in by hand at the stand.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandProspect {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub company: String,
+    pub job_title: String,
+    pub phone: String,
+    pub notes: String,
+}
+
+/// The longest value of each field typed by hand (the import cuts longer cells to these).
+pub const NAME_MAX: usize = 200;
+pub const COMPANY_MAX: usize = 300;
+pub const PHONE_MAX: usize = 60;
+pub const NOTES_MAX: usize = 10_000;

@@ -522,3 +522,104 @@ pub async fn tab(
         max_mb,
     }))
 }
+
+/// What adding a prospect by hand did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Added {
+    /// A new contact, in the campaign.
+    New(Uuid),
+    /// A contact the rep had (same address), now in the campaign; its empty fields filled.
+    Known(Uuid),
+    /// A contact already in the campaign; its empty fields filled.
+    AlreadyThere(Uuid),
+}
+
+impl Added {
+    pub fn id(self) -> Uuid {
+        match self {
+            Added::New(id) | Added::Known(id) | Added::AlreadyThere(id) => id,
+        }
+    }
+}
+
+/// Adds `p` (checked: `email` normalised) to `campaign` of `owner`: a known address gets
+/// what it lacked, as an import would give it, and is never duplicated. `None` when the campaign
+/// is not the rep's.
+pub async fn add_by_hand(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    owner: Uuid,
+    campaign: Uuid,
+    p: &super::model::HandProspect,
+) -> Result<Option<Added>, sqlx::Error> {
+    let show: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM campaigns WHERE owner_user_id = $1 AND id = $2 FOR KEY SHARE",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(show) = show else {
+        return Ok(None);
+    };
+    let inserted: Option<Uuid> = sqlx::query_scalar(
+        "INSERT INTO prospects (id, owner_user_id, email, first_name, last_name, company,
+             job_title, phone, notes, origin, origin_show)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'hand', $10)
+         ON CONFLICT (owner_user_id, email) DO NOTHING
+         RETURNING id",
+    )
+    .bind(Uuid::now_v7())
+    .bind(owner)
+    .bind(&p.email)
+    .bind(&p.first_name)
+    .bind(&p.last_name)
+    .bind(&p.company)
+    .bind(&p.job_title)
+    .bind(&p.phone)
+    .bind(&p.notes)
+    .bind(&show)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let id = match inserted {
+        Some(id) => id,
+        None => {
+            sqlx::query_scalar(
+                "UPDATE prospects SET
+                     first_name = CASE WHEN first_name = '' THEN $3 ELSE first_name END,
+                     last_name = CASE WHEN last_name = '' THEN $4 ELSE last_name END,
+                     company = CASE WHEN company = '' THEN $5 ELSE company END,
+                     job_title = CASE WHEN job_title = '' THEN $6 ELSE job_title END,
+                     phone = CASE WHEN phone = '' THEN $7 ELSE phone END,
+                     notes = CASE WHEN notes = '' THEN $8 ELSE notes END,
+                     version = version + 1, updated_at = now()
+                 WHERE owner_user_id = $1 AND email = $2
+                 RETURNING id",
+            )
+            .bind(owner)
+            .bind(&p.email)
+            .bind(&p.first_name)
+            .bind(&p.last_name)
+            .bind(&p.company)
+            .bind(&p.job_title)
+            .bind(&p.phone)
+            .bind(&p.notes)
+            .fetch_one(&mut **tx)
+            .await?
+        }
+    };
+    let linked = sqlx::query(
+        "INSERT INTO campaign_prospects (owner_user_id, campaign_id, prospect_id)
+         VALUES ($1, $2, $3) ON CONFLICT (campaign_id, prospect_id) DO NOTHING",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(Some(match (inserted.is_some(), linked) {
+        (true, _) => Added::New(id),
+        (false, 1) => Added::Known(id),
+        _ => Added::AlreadyThere(id),
+    }))
+}
