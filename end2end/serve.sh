@@ -19,6 +19,8 @@ case "${1:?sandbox or spine}" in
     export SPINE_PUBLIC_URL="http://127.0.0.1:$port"
     export SPINE_MICROSOFT_AUTHORITY="http://127.0.0.1:$sandbox_port/organizations/v2.0"
     export SPINE_JOBS_NAMESPACE="spine-e2e-$$"
+    # Uploaded files of this run, outside the checkout.
+    export SPINE_DATA_DIR="$(mktemp -d)"
     export LEPTOS_SITE_ADDR="127.0.0.1:$port"
     exec "${SPINE_BIN:?set SPINE_BIN to the spine binary}" serve
     ;;
