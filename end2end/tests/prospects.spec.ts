@@ -69,6 +69,25 @@ test('a rep uploads a file, corrects a column, sees the summary and undoes the i
   await expect(page.getByRole('heading', { name: 'Prospects (0)' })).toBeVisible();
 });
 
+test('a prospect typed in at the stand joins the campaign, and the form is ready for the next', async ({ page }) => {
+  await campaignProspects(page, 'Salon de la saisie');
+  await page.getByLabel('E-mail', { exact: true }).fill('anne.durand@');
+  await page.getByLabel('Prénom', { exact: true }).fill('Anne <B12>');
+  await page.getByRole('button', { name: 'Ajouter le prospect' }).click();
+  // Refused: what was typed stays, with what to correct.
+  await expect(page.getByText(/^Cette adresse e-mail n’est pas valide/)).toBeVisible();
+  await expect(page.getByLabel('Prénom', { exact: true })).toHaveValue('Anne <B12>');
+  await page.getByLabel('E-mail', { exact: true }).fill(' Anne.Durand@Cafe-Exemple.FR ');
+  await page.getByLabel('Prénom', { exact: true }).fill('Anne');
+  await page.getByLabel('Nom', { exact: true }).fill('Durand');
+  await page.getByLabel('Société', { exact: true }).fill('Café Anne');
+  await page.getByRole('button', { name: 'Ajouter le prospect' }).click();
+  await expect(page.getByText('Prospect ajouté.')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Prospects (1)' })).toBeVisible();
+  await expect(page.getByText('anne.durand@cafe-exemple.fr')).toBeVisible();
+  await expect(page.getByLabel('E-mail', { exact: true })).toHaveValue('');
+});
+
 test('a file that is not a table is refused on the Prospects tab, in French', async ({ page }) => {
   await campaignProspects(page, 'Salon des refus');
   await page.getByLabel('Fichier de contacts').setInputFiles(path.join(FILES, 'scanned.pdf'));

@@ -15,7 +15,10 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use super::{
-    api::{get_import_report, get_import_upload, get_prospects_tab, StartImport, UndoImport},
+    api::{
+        get_import_report, get_import_upload, get_prospects_tab, AddProspect, StartImport,
+        UndoImport,
+    },
     model::{CampaignName, PageView},
 };
 use crate::{
@@ -26,7 +29,7 @@ use crate::{
         lazy::lazy_page,
         not_found::{Missing, NotFoundOr},
         notice::NoticeBar,
-        server_form::{form_action, Fields, FormAction, ServerForm},
+        server_form::{form_action, new_key, Fields, FormAction, ServerForm},
         session::ActionError,
     },
 };
@@ -156,9 +159,93 @@ fn tab_view(page: PageView) -> AnyView {
         <h1>{page.campaign.name.clone()}</h1>
         {campaign_tabs(page.campaign.id, true)}
         <UploadForm campaign=page.campaign.id max_mb=page.max_mb />
+        <HandEntryForm campaign=page.campaign.id />
         <div inner_html=page.html></div>
     }
     .into_any()
+}
+
+/// The fields of the hand-entry form: name, label, `maxlength`, and whether the value is an
+/// address (text with the e-mail keyboard, so that the server's French message says what is
+/// wrong rather than the browser's).
+const HAND_FIELDS: [(&str, &str, u32); 6] = [
+    ("email", "E-mail", 320),
+    ("first_name", "Prénom", 200),
+    ("last_name", "Nom", 200),
+    ("company", "Société", 300),
+    ("job_title", "Fonction", 300),
+    ("phone", "Téléphone", 60),
+];
+
+/// The hand-entry fields as HTML, with `typed` values (a refused post's): set as is, as a view
+/// per field would weigh on the page's WASM. Values are escaped.
+fn hand_fields(typed: &[(String, String)]) -> String {
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let value = |name: &str| {
+        typed
+            .iter()
+            .find(|(field, _)| field == name)
+            .map(|(_, v)| escape(v))
+            .unwrap_or_default()
+    };
+    let mut html = String::new();
+    for (name, label, max) in HAND_FIELDS {
+        let field = format!("prospect[{name}]");
+        let kind = if name == "email" {
+            r#"inputmode="email" autocapitalize="off""#
+        } else if name == "phone" {
+            r#"type="tel""#
+        } else {
+            ""
+        };
+        html.push_str(&format!(
+            r#"<label class="field"><span>{label}</span><input name="{field}" {kind} maxlength="{max}" autocomplete="off" value="{}"></label>"#,
+            value(&field)
+        ));
+    }
+    html.push_str(&format!(
+        r#"<label class="field"><span>Notes</span><textarea name="prospect[notes]" rows="3" maxlength="10000">{}</textarea></label>"#,
+        value("prospect[notes]")
+    ));
+    html
+}
+
+/// One prospect typed in at the stand: a plain form, with or without the WASM (the tab comes
+/// again with its notice, or with what was typed and what to correct), so the page carries no
+/// code for calling `add_prospect`.
+#[component]
+fn HandEntryForm(campaign: Uuid) -> impl IntoView {
+    let action = <AddProspect as leptos::server_fn::ServerFn>::url();
+    // A refused post's fields and corrections (such a page is rendered on the server only).
+    #[cfg(feature = "ssr")]
+    let (typed, corrections) = crate::ui::flash::returned_to(action)
+        .map(|r| {
+            (
+                r.fields,
+                r.error.fields.into_values().collect::<Vec<_>>().join(" "),
+            )
+        })
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let (typed, corrections): (Vec<(String, String)>, String) = Default::default();
+    view! {
+        <section class="card">
+            <h2>"Ajouter un prospect"</h2>
+            <form method="post" action=action class="stack">
+                <input type="hidden" name="_page" value=format!("/campagnes/{campaign}/prospects") />
+                <input type="hidden" name="campaign" value=campaign.to_string() />
+                <input type="hidden" name="key" value=new_key() />
+                <div class="stack" inner_html=hand_fields(&typed)></div>
+                {(!corrections.is_empty()).then(|| view! { <p class="field-error" role="alert">{corrections}</p> })}
+                <button type="submit">"Ajouter le prospect"</button>
+            </form>
+        </section>
+    }
 }
 
 /// The upload: a plain multipart post, whatever the WASM; once it is there, a second tap

@@ -17,6 +17,19 @@ use crate::{
     },
 };
 
+/// A new idempotency key for a plain form that creates (one the browser posts itself, with no
+/// action): written by the server into the page, or made in the browser when it draws the form.
+pub fn new_key() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        browser_key()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        server_key()
+    }
+}
+
 /// The fields of a submitted form.
 pub struct Fields {
     #[cfg(feature = "hydrate")]
