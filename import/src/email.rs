@@ -1,6 +1,10 @@
 //! Emails as reps' files hold them: `Nom <a@b.fr>`, Google's `a ::: b`, stray spaces and
 //! capitals. Valid means a WHATWG "valid e-mail address" whose domain has a dot and no empty
-//! label.
+//! label, and that fits the 320 characters an address can have (and the prospects table
+//! keeps).
+
+/// The longest address (64 for the local part, `@`, 255 for the domain).
+pub const MAX_LEN: usize = 320;
 
 /// What an email cell holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +37,9 @@ pub fn check(cell: &str) -> Check {
 }
 
 fn is_valid(address: &str) -> bool {
+    if address.len() > MAX_LEN {
+        return false;
+    }
     let Some((local, domain)) = address.split_once('@') else {
         return false;
     };
@@ -87,5 +94,19 @@ mod tests {
         ] {
             assert_eq!(check(bad), Check::Invalid, "{bad}");
         }
+        // Too long for any mailbox (and for the table): one such row must not fail a file.
+        let long = format!(
+            "{}@{}.fr",
+            "a".repeat(64),
+            vec!["b".repeat(60); 5].join(".")
+        );
+        assert!(long.len() > MAX_LEN);
+        assert_eq!(check(&long), Check::Invalid);
+        let fits = format!(
+            "{}@{}.fr",
+            "a".repeat(64),
+            vec!["b".repeat(60); 4].join(".")
+        );
+        assert!(matches!(check(&fits), Check::Valid(_)));
     }
 }

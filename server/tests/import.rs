@@ -15,6 +15,16 @@ async fn rep_and_campaign(pool: &PgPool, email: Option<&str>) -> (Uuid, Uuid) {
     (seeded.user.id, seeded.campaigns[0].id)
 }
 
+/// Léa's first and last name, city and extra columns, as stored.
+async fn lea(pool: &PgPool) -> (String, String, String, Value) {
+    sqlx::query_as(
+        "SELECT first_name, last_name, city, extra FROM prospects WHERE email = 'lea@ex.fr'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
 async fn import(
     pool: &PgPool,
     owner: Uuid,
@@ -153,12 +163,7 @@ async fn a_known_contact_is_linked_and_only_gets_what_it_lacked(pool: PgPool) {
         (second.new_prospects, second.already_known, second.linked),
         (0, 1, 1)
     );
-    let (first_name, last_name, city, extra): (String, String, String, Value) = sqlx::query_as(
-        "SELECT first_name, last_name, city, extra FROM prospects WHERE email = 'lea@ex.fr'",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let (first_name, last_name, city, extra) = lea(&pool).await;
     // What the rep had stays; what was empty is filled; the new column is kept.
     assert_eq!(
         (first_name.as_str(), last_name.as_str(), city.as_str()),
@@ -307,12 +312,7 @@ async fn a_duplicate_in_the_file_only_fills_what_its_first_row_left_empty(pool: 
         ),
         (3, 2, 1)
     );
-    let (first_name, last_name, city, extra): (String, String, String, Value) = sqlx::query_as(
-        "SELECT first_name, last_name, city, extra FROM prospects WHERE email = 'lea@ex.fr'",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let (first_name, last_name, city, extra) = lea(&pool).await;
     assert_eq!(
         (first_name.as_str(), last_name.as_str(), city.as_str()),
         ("Léa", "Mercier", "Lyon")

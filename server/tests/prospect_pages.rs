@@ -684,3 +684,40 @@ async fn a_prospect_added_by_hand_joins_the_campaign_once_with_the_import_s_chec
     assert_eq!(count(&pool, "SELECT count(*) FROM prospects").await, 1);
     app.shutdown().await.unwrap();
 }
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn an_upload_left_a_day_is_purged_with_its_file(pool: PgPool) {
+    let (app, dir) = app_with_limit(pool.clone(), 50).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let campaign = claire.new_campaign("Sirha Lyon").await;
+    let old = upload(
+        &claire,
+        &campaign,
+        "hier.csv",
+        b"E-mail\na@cafe.fr\n".to_vec(),
+    )
+    .await;
+    let fresh = upload(
+        &claire,
+        &campaign,
+        "ce-matin.csv",
+        b"E-mail\nb@cafe.fr\n".to_vec(),
+    )
+    .await;
+    sqlx::query(
+        "UPDATE import_uploads SET created_at = now() - interval '25 hours' WHERE id = $1::uuid",
+    )
+    .bind(&old)
+    .execute(&pool)
+    .await
+    .unwrap();
+    server::prospect_files::sweep(&pool, &dir).await.unwrap();
+    let left: Vec<String> = sqlx::query_scalar("SELECT id::text FROM import_uploads")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, std::slice::from_ref(&fresh));
+    assert!(!dir.join("imports").join(&old).exists());
+    assert!(dir.join("imports").join(&fresh).exists());
+    app.shutdown().await.unwrap();
+}

@@ -97,7 +97,7 @@ pub async fn start_import(
     let batch = Uuid::new_v4();
     let size_bytes =
         match repo::claim_upload(&pool, user.id, campaign, upload, batch, &columns).await? {
-            repo::Claim::Claimed { size_bytes, .. } => size_bytes,
+            repo::Claim::Claimed { size_bytes } => size_bytes,
             repo::Claim::Started(batch) => {
                 return Ok(reported(campaign, batch, "Cet import est déjà lancé."))
             }
@@ -377,6 +377,11 @@ mod tests {
             assert!(keys.contains(&field.key()), "{}", field.key());
         }
         assert_eq!(keys.len(), ::import::Field::ALL.len());
+    }
+
+    #[test]
+    fn the_form_s_address_limit_is_the_import_s() {
+        assert_eq!(super::super::model::EMAIL_MAX, ::import::email::MAX_LEN);
     }
 
     #[test]

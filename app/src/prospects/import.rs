@@ -597,14 +597,17 @@ async fn link(
 /// A value cut to the column's limit (an overlong cell is a mistake in the file; the rest of
 /// the contact is worth keeping).
 fn limited(field: Field, value: &str) -> String {
+    use super::model::{
+        CIVILITY_MAX, COMPANY_MAX, COUNTRY_MAX, NAME_MAX, NOTES_MAX, PHONE_MAX, POSTAL_CODE_MAX,
+    };
     let max = match field {
-        Field::Civility => 40,
-        Field::Phone | Field::Mobile => 60,
-        Field::PostalCode => 20,
-        Field::Country => 100,
-        Field::Notes => 10_000,
-        Field::Company | Field::JobTitle => 300,
-        _ => 200,
+        Field::Civility => CIVILITY_MAX,
+        Field::Phone | Field::Mobile => PHONE_MAX,
+        Field::PostalCode => POSTAL_CODE_MAX,
+        Field::Country => COUNTRY_MAX,
+        Field::Notes => NOTES_MAX,
+        Field::Company | Field::JobTitle => COMPANY_MAX,
+        _ => NAME_MAX,
     };
     truncate(value, max)
 }

@@ -170,8 +170,14 @@ pub struct HandProspect {
     pub notes: String,
 }
 
-/// The longest value of each field typed by hand (the import cuts longer cells to these).
+/// The longest value of each field (the table's limits): typed by hand, longer is refused; in
+/// a file, longer cells are cut.
+pub const CIVILITY_MAX: usize = 40;
 pub const NAME_MAX: usize = 200;
 pub const COMPANY_MAX: usize = 300;
 pub const PHONE_MAX: usize = 60;
+pub const POSTAL_CODE_MAX: usize = 20;
+pub const COUNTRY_MAX: usize = 100;
 pub const NOTES_MAX: usize = 10_000;
+/// As `import::email::MAX_LEN` (the browser build does not carry the import crate).
+pub const EMAIL_MAX: usize = 320;

@@ -121,9 +121,8 @@ pub async fn upload(
 
 /// Whether an upload may be imported now.
 pub enum Claim {
-    /// Yes, as batch `batch`: the file's name and size.
+    /// Yes, as batch `batch`: the file's size (a large one is imported by a job).
     Claimed {
-        file_name: String,
         size_bytes: i64,
     },
     /// An import of it already started (a second tap): that import.
@@ -143,14 +142,14 @@ pub async fn claim_upload(
     batch: Uuid,
     columns: &[String],
 ) -> Result<Claim, sqlx::Error> {
-    let claimed: Option<(String, i64)> = sqlx::query_as(
+    let claimed: Option<i64> = sqlx::query_scalar(
         "UPDATE import_uploads u
          SET batch_id = $4, claimed_at = now(), columns = $5, rows_read = 0, error = NULL
          WHERE owner_user_id = $1 AND campaign_id = $2 AND id = $3
            AND (batch_id IS NULL OR error IS NOT NULL
                 OR (claimed_at < now() - interval '15 minutes'
                     AND NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = u.batch_id)))
-         RETURNING file_name, size_bytes",
+         RETURNING size_bytes",
     )
     .bind(owner)
     .bind(campaign)
@@ -159,11 +158,8 @@ pub async fn claim_upload(
     .bind(sqlx::types::Json(columns))
     .fetch_optional(pool)
     .await?;
-    if let Some((file_name, size_bytes)) = claimed {
-        return Ok(Claim::Claimed {
-            file_name,
-            size_bytes,
-        });
+    if let Some(size_bytes) = claimed {
+        return Ok(Claim::Claimed { size_bytes });
     }
     Ok(
         match upload(pool, owner, campaign, id)
@@ -561,12 +557,20 @@ pub async fn add_by_hand(
     let Some(show) = show else {
         return Ok(None);
     };
-    let inserted: Option<Uuid> = sqlx::query_scalar(
-        "INSERT INTO prospects (id, owner_user_id, email, first_name, last_name, company,
+    // A known address only gets what it lacked; `xmax = 0` tells a row just inserted.
+    let (id, inserted): (Uuid, bool) = sqlx::query_as(
+        "INSERT INTO prospects AS p (id, owner_user_id, email, first_name, last_name, company,
              job_title, phone, notes, origin, origin_show)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'hand', $10)
-         ON CONFLICT (owner_user_id, email) DO NOTHING
-         RETURNING id",
+         ON CONFLICT (owner_user_id, email) DO UPDATE SET
+             first_name = CASE WHEN p.first_name = '' THEN excluded.first_name ELSE p.first_name END,
+             last_name = CASE WHEN p.last_name = '' THEN excluded.last_name ELSE p.last_name END,
+             company = CASE WHEN p.company = '' THEN excluded.company ELSE p.company END,
+             job_title = CASE WHEN p.job_title = '' THEN excluded.job_title ELSE p.job_title END,
+             phone = CASE WHEN p.phone = '' THEN excluded.phone ELSE p.phone END,
+             notes = CASE WHEN p.notes = '' THEN excluded.notes ELSE p.notes END,
+             version = p.version + 1, updated_at = now()
+         RETURNING id, xmax = 0",
     )
     .bind(Uuid::now_v7())
     .bind(owner)
@@ -578,35 +582,8 @@ pub async fn add_by_hand(
     .bind(&p.phone)
     .bind(&p.notes)
     .bind(&show)
-    .fetch_optional(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
-    let id = match inserted {
-        Some(id) => id,
-        None => {
-            sqlx::query_scalar(
-                "UPDATE prospects SET
-                     first_name = CASE WHEN first_name = '' THEN $3 ELSE first_name END,
-                     last_name = CASE WHEN last_name = '' THEN $4 ELSE last_name END,
-                     company = CASE WHEN company = '' THEN $5 ELSE company END,
-                     job_title = CASE WHEN job_title = '' THEN $6 ELSE job_title END,
-                     phone = CASE WHEN phone = '' THEN $7 ELSE phone END,
-                     notes = CASE WHEN notes = '' THEN $8 ELSE notes END,
-                     version = version + 1, updated_at = now()
-                 WHERE owner_user_id = $1 AND email = $2
-                 RETURNING id",
-            )
-            .bind(owner)
-            .bind(&p.email)
-            .bind(&p.first_name)
-            .bind(&p.last_name)
-            .bind(&p.company)
-            .bind(&p.job_title)
-            .bind(&p.phone)
-            .bind(&p.notes)
-            .fetch_one(&mut **tx)
-            .await?
-        }
-    };
     let linked = sqlx::query(
         "INSERT INTO campaign_prospects (owner_user_id, campaign_id, prospect_id)
          VALUES ($1, $2, $3) ON CONFLICT (campaign_id, prospect_id) DO NOTHING",
@@ -617,7 +594,7 @@ pub async fn add_by_hand(
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    Ok(Some(match (inserted.is_some(), linked) {
+    Ok(Some(match (inserted, linked) {
         (true, _) => Added::New(id),
         (false, 1) => Added::Known(id),
         _ => Added::AlreadyThere(id),

@@ -19,7 +19,7 @@ use super::{
         get_import_report, get_import_upload, get_prospects_tab, AddProspect, StartImport,
         UndoImport,
     },
-    model::{CampaignName, PageView},
+    model::{CampaignName, PageView, COMPANY_MAX, EMAIL_MAX, NAME_MAX, NOTES_MAX, PHONE_MAX},
 };
 use crate::{
     error::AppError,
@@ -165,27 +165,26 @@ fn tab_view(page: PageView) -> AnyView {
     .into_any()
 }
 
-/// The fields of the hand-entry form: name, label, `maxlength`, and whether the value is an
-/// address (text with the e-mail keyboard, so that the server's French message says what is
-/// wrong rather than the browser's).
-const HAND_FIELDS: [(&str, &str, u32); 6] = [
-    ("email", "E-mail", 320),
-    ("first_name", "Prénom", 200),
-    ("last_name", "Nom", 200),
-    ("company", "Société", 300),
-    ("job_title", "Fonction", 300),
-    ("phone", "Téléphone", 60),
+/// The fields of the hand-entry form: name, label and `maxlength`. The address takes text with
+/// the e-mail keyboard, so that the server's French message says what is wrong rather than the
+/// browser's.
+const HAND_FIELDS: [(&str, &str, usize); 6] = [
+    ("email", "E-mail", EMAIL_MAX),
+    ("first_name", "Prénom", NAME_MAX),
+    ("last_name", "Nom", NAME_MAX),
+    ("company", "Société", COMPANY_MAX),
+    ("job_title", "Fonction", COMPANY_MAX),
+    ("phone", "Téléphone", PHONE_MAX),
 ];
 
 /// The hand-entry fields as HTML, with `typed` values (a refused post's): set as is, as a view
 /// per field would weigh on the page's WASM. Values are escaped.
 fn hand_fields(typed: &[(String, String)]) -> String {
-    let escape = |text: &str| {
-        text.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
+    #[cfg(feature = "ssr")]
+    let escape = |text: &str| html_escape::encode_double_quoted_attribute(text).into_owned();
+    // In the browser there is never a refused post's values (such a page is not hydrated).
+    #[cfg(not(feature = "ssr"))]
+    let escape = |text: &str| text.to_string();
     let value = |name: &str| {
         typed
             .iter()
@@ -209,7 +208,7 @@ fn hand_fields(typed: &[(String, String)]) -> String {
         ));
     }
     html.push_str(&format!(
-        r#"<label class="field"><span>Notes</span><textarea name="prospect[notes]" rows="3" maxlength="10000">{}</textarea></label>"#,
+        r#"<label class="field"><span>Notes</span><textarea name="prospect[notes]" rows="3" maxlength="{NOTES_MAX}">{}</textarea></label>"#,
         value("prospect[notes]")
     ));
     html
