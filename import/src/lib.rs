@@ -141,6 +141,21 @@ pub fn open_any<'a, S: stream::Source + ?Sized>(source: &'a S) -> Result<Opened<
     })
 }
 
+/// Whether any cell of the contact file in `source` holds `needle` (lowercase), whatever its
+/// case: an erased address must not wait in an uploaded file. A file that cannot be read as a
+/// table holds nothing a later import could take.
+pub fn mentions<S: stream::Source + ?Sized>(source: &S, needle: &str) -> bool {
+    let Ok(opened) = open_any(source) else {
+        return false;
+    };
+    let holds = |cell: &str| cell.to_lowercase().contains(needle);
+    opened.header.iter().any(|c| holds(c))
+        || opened
+            .records
+            .map_while(Result::ok)
+            .any(|r| r.cells.iter().any(|c| holds(c)))
+}
+
 /// Reads a whole contact file (CSV or workbook) in memory: its table and proposed mapping.
 pub fn read(bytes: &[u8]) -> Result<(Table, Mapping), FileError> {
     let opened = open(bytes)?;

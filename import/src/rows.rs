@@ -95,6 +95,9 @@ pub enum Why {
     MissingEmail,
     #[serde(rename = "invalid email")]
     InvalidEmail,
+    /// On the rep's suppression list: erased, or asked not to be contacted.
+    #[serde(rename = "suppressed")]
+    Suppressed,
 }
 
 impl Why {
@@ -102,6 +105,7 @@ impl Why {
         match self {
             Why::MissingEmail => "missing email",
             Why::InvalidEmail => "invalid email",
+            Why::Suppressed => "suppressed",
         }
     }
 
@@ -110,6 +114,9 @@ impl Why {
         match self {
             Why::MissingEmail => "Aucune adresse e-mail sur cette ligne.",
             Why::InvalidEmail => "L’adresse e-mail n’est pas valide.",
+            Why::Suppressed => {
+                "Adresse effacée ou qui ne veut plus être contactée : elle n’est pas réimportée."
+            }
         }
     }
 }
@@ -142,6 +149,9 @@ pub struct Row {
     pub duplicate_of: Option<usize>,
 }
 
+/// Says of a valid address whether it must be rejected anyway.
+type Refusal<'a> = Box<dyn Fn(&str) -> bool + Send + 'a>;
+
 /// Checks records one by one, counting as it goes; memory grows with the distinct addresses
 /// only (to tell duplicates), not with the rows.
 pub struct Checker<'a> {
@@ -152,6 +162,8 @@ pub struct Checker<'a> {
     /// them instead of 10 MB of strings; a collision is a chance in 10^29), and its first row.
     seen: HashMap<[u64; 2], usize>,
     hashers: [std::collections::hash_map::RandomState; 2],
+    /// Addresses never to import (the rep's suppression list).
+    refused: Option<Refusal<'a>>,
     pub rows: usize,
     pub valid: usize,
     pub duplicates_in_file: usize,
@@ -167,11 +179,18 @@ impl<'a> Checker<'a> {
             emails: mapping.columns_of(Field::Email).collect(),
             seen: HashMap::new(),
             hashers: Default::default(),
+            refused: None,
             rows: 0,
             valid: 0,
             duplicates_in_file: 0,
             invalid: Vec::new(),
         }
+    }
+
+    /// Rejects, as `suppressed`, the valid addresses `refused` says so of.
+    pub fn refusing(mut self, refused: impl Fn(&str) -> bool + Send + 'a) -> Self {
+        self.refused = Some(Box::new(refused));
+        self
     }
 
     /// The row of `record` when valid; a rejection is counted and kept.
@@ -196,6 +215,17 @@ impl<'a> Checker<'a> {
                 return None;
             }
         };
+        if self
+            .refused
+            .as_ref()
+            .is_some_and(|refused| refused(&address))
+        {
+            self.invalid.push(Rejection {
+                line: record.line,
+                why: Why::Suppressed,
+            });
+            return None;
+        }
         let mut contact = Contact {
             line: record.line,
             ..Contact::default()
@@ -318,6 +348,29 @@ mod tests {
             ("Léa", "Lyon")
         );
         assert_eq!(lea.extra, [("Badge".to_string(), "B12".to_string())]);
+    }
+
+    #[test]
+    fn a_refused_address_is_rejected_as_suppressed_before_duplicates_are_counted() {
+        let table = parse("E-mail;Nom\nstop@ex.fr;A\nok@ex.fr;B\nSTOP@ex.fr ;C\n").unwrap();
+        let mapping = Mapping::propose(&table).unwrap();
+        let mut checker = Checker::new(&table.header, &mapping).refusing(|a| a == "stop@ex.fr");
+        let valid: Vec<Row> = table
+            .records
+            .iter()
+            .filter_map(|r| checker.check(r))
+            .collect();
+        assert_eq!(valid.len(), 1);
+        assert_eq!(
+            (checker.rows, checker.valid, checker.duplicates_in_file),
+            (3, 1, 0)
+        );
+        let lines: Vec<(u64, &str)> = checker
+            .invalid
+            .iter()
+            .map(|r| (r.line, r.why.code()))
+            .collect();
+        assert_eq!(lines, [(2, "suppressed"), (4, "suppressed")]);
     }
 
     #[test]

@@ -127,3 +127,17 @@ fn each_file_level_problem_has_its_code_and_a_french_message() {
         "Le fichier est illisible à partir de la ligne 2 (un guillemet n’est jamais refermé)."
     );
 }
+
+#[test]
+fn an_address_is_found_in_a_file_whatever_its_encoding_or_case() {
+    for file in ["excel-unicode.txt", "excel-fr.csv", "excel-fr.xlsx"] {
+        let bytes = std::fs::read(format!("tests/files/{file}")).unwrap();
+        let address = checked(file).unwrap().contacts[0].email.clone();
+        assert!(import::mentions(bytes.as_slice(), &address), "{file}");
+        assert!(
+            !import::mentions(bytes.as_slice(), "nobody@nowhere.example"),
+            "{file}"
+        );
+    }
+    assert!(!import::mentions(b"%PDF-1.4 binary".as_slice(), "@"));
+}
