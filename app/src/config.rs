@@ -129,6 +129,12 @@ pub struct Config {
           default_value = DEVELOPMENT_TOKEN_SECRET)]
     pub token_secret: Secret,
 
+    /// Key of the suppression list's keyed hashes (erased and opted-out addresses); at least 32
+    /// characters in production. Changing it forgets the list: keep it with the backups' keys.
+    #[arg(long, env = "SPINE_ADDRESS_KEY", global = true, hide_env_values = true,
+          default_value = DEVELOPMENT_ADDRESS_KEY)]
+    pub address_key: Secret,
+
     /// A session ends after this many minutes without a request.
     #[arg(
         long,
@@ -187,8 +193,14 @@ pub struct Config {
 pub const SANDBOX_CLIENT_ID: &str = "5a1e5000-0000-4000-8000-00000000c11e";
 pub const SANDBOX_CLIENT_SECRET: &str = "sandbox-client-secret";
 pub const DEVELOPMENT_TOKEN_SECRET: &str = "development-only-token-secret-not-for-production";
+pub const DEVELOPMENT_ADDRESS_KEY: &str = "development-only-address-key-not-for-production";
 
 impl Config {
+    /// The key of the suppression list's hashes.
+    pub fn suppression_key(&self) -> crate::prospects::suppression::AddressKey {
+        crate::prospects::suppression::AddressKey::new(self.address_key.expose())
+    }
+
     pub fn is_production(&self) -> bool {
         self.environment == Environment::Production
     }
@@ -295,6 +307,11 @@ impl Config {
             wrong.push("SPINE_TOKEN_SECRET is the development default".into());
         } else if self.token_secret.expose().len() < 32 {
             wrong.push("SPINE_TOKEN_SECRET is shorter than 32 characters".into());
+        }
+        if self.address_key.expose() == DEVELOPMENT_ADDRESS_KEY {
+            wrong.push("SPINE_ADDRESS_KEY is the development default".into());
+        } else if self.address_key.expose().len() < 32 {
+            wrong.push("SPINE_ADDRESS_KEY is shorter than 32 characters".into());
         }
         wrong
     }
@@ -411,6 +428,7 @@ mod tests {
             "SPINE_MICROSOFT_CLIENT_ID",
             "SPINE_MICROSOFT_CLIENT_SECRET",
             "SPINE_TOKEN_SECRET",
+            "SPINE_ADDRESS_KEY",
             "SPINE_PUBLIC_URL",
         ] {
             assert!(err.contains(setting), "{setting} missing from: {err}");
@@ -430,6 +448,8 @@ mod tests {
             "a-real-secret-from-entra",
             "--token-secret",
             "0123456789abcdef0123456789abcdef-long",
+            "--address-key",
+            "fedcba9876543210fedcba9876543210-long",
             "--public-url",
             "https://spine.example.test",
         ]);

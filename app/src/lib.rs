@@ -108,6 +108,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/campagnes/:id") view={Lazy::<CampaignHubRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/modifier") view={Lazy::<CampaignFormRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/prospects") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/campagnes/:id/prospects/:prospect") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/import/:upload") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/imports/:batch") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
@@ -130,7 +131,9 @@ pub async fn preload_page(path: &str) -> bool {
         ["campagnes", _] => CampaignHubRoute::preload_chunk().await,
         ["campagnes", _, "modifier"] => CampaignFormRoute::preload_chunk().await,
         ["campagnes", _, "prospects"] => ProspectsRoute::preload_chunk().await,
-        ["campagnes", _, "import" | "imports", _] => ProspectsRoute::preload_chunk().await,
+        ["campagnes", _, "import" | "imports" | "prospects", _] => {
+            ProspectsRoute::preload_chunk().await
+        }
         _ => return false,
     };
     true

@@ -1,12 +1,19 @@
 use std::path::PathBuf;
 
 use apalis::prelude::*;
-use app::{jobs::ImportProspects, prospects::importing};
+use app::{
+    jobs::ImportProspects,
+    prospects::{importing, suppression::AddressKey},
+};
 use sqlx::PgPool;
 
-/// Where uploaded files wait (the configuration's data directory).
+/// What an import needs beyond the database: where uploaded files wait (the configuration's
+/// data directory) and the key of the suppression list.
 #[derive(Clone)]
-pub struct DataDir(pub PathBuf);
+pub struct ImportDeps {
+    pub data_dir: PathBuf,
+    pub key: AddressKey,
+}
 
 /// Imports an upload's file. A refused file is recorded on the upload for its page; a
 /// database failure is retried (nothing was stored); a job for an upload imported or claimed
@@ -14,10 +21,9 @@ pub struct DataDir(pub PathBuf);
 pub async fn run(
     job: ImportProspects,
     pool: Data<PgPool>,
-    data_dir: Data<DataDir>,
+    deps: Data<ImportDeps>,
 ) -> Result<(), BoxDynError> {
-    let DataDir(dir) = &*data_dir;
-    match importing::run(&pool, dir, job.upload, job.batch).await? {
+    match importing::run(&pool, &deps.data_dir, &deps.key, job.upload, job.batch).await? {
         importing::Outcome::Done(summary) => {
             tracing::info!(batch = %job.batch, rows = summary.rows, "import done")
         }

@@ -19,6 +19,8 @@ pub struct WorkerDeps {
     pub jobs: Jobs,
     /// Where uploaded files wait.
     pub data_dir: std::path::PathBuf,
+    /// The key of the suppression list (imports leave its addresses out).
+    pub address_key: app::prospects::suppression::AddressKey,
 }
 
 /// Workers also look for jobs this often, not only when told a job was pushed: jobs queued
@@ -71,7 +73,10 @@ pub async fn run(
                 .catch_panic()
                 .enable_tracing()
                 .data(deps.pool.clone())
-                .data(import::DataDir(deps.data_dir.clone()))
+                .data(import::ImportDeps {
+                    data_dir: deps.data_dir.clone(),
+                    key: deps.address_key.clone(),
+                })
                 .build(import::run)
         }
     };

@@ -211,6 +211,7 @@ async fn import(
             columns: Columns::Corrected(vec![]),
             source: Source::Cli,
             progress: None,
+            key: app::prospects::suppression::AddressKey::new("bench-address-key"),
         },
     )
     .await?)

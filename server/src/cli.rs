@@ -99,12 +99,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Worker => {
             let (pool, jobs) = startup::connect(&config).await?;
-            let data_dir = config.data_dir.clone();
             jobs::run(
                 jobs::WorkerDeps {
                     pool,
                     jobs,
-                    data_dir,
+                    data_dir: config.data_dir.clone(),
+                    address_key: config.suppression_key(),
                 },
                 shutdown::signal(),
             )
@@ -118,7 +118,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Seed { owner } => {
             let pool = startup::connect_database(&config).await?;
-            let seeded = crate::seed::demo(&pool, owner.as_deref()).await?;
+            let seeded =
+                crate::seed::demo(&pool, &config.suppression_key(), owner.as_deref()).await?;
             println!("{}", serde_json::to_string(&seeded)?);
             Ok(())
         }
@@ -198,6 +199,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 columns: Columns::Corrected(map),
                 source: Source::Cli,
                 progress: None,
+                key: config.suppression_key(),
             };
             match run(&pool, request).await {
                 Ok(summary) => {

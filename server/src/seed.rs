@@ -5,6 +5,7 @@ use app::{
     auth::repo::{upsert_microsoft_user, MicrosoftIdentity},
     campaigns::{repo as campaigns, CampaignDraft, CampaignFilter, StatusFilter},
     distributors::{repo as distributors, DistributorDraft},
+    prospects::suppression::AddressKey,
 };
 use chrono::{Duration, NaiveDate, Utc};
 use serde::Serialize;
@@ -238,7 +239,11 @@ M.;Jérôme;Fabre;Le Comptoir, SARL;Acheteur;jerome.fabre@comptoir.example.test;
 
 /// The demo of every feature: [`run`], then the demo prospects imported into the first show
 /// (once).
-pub async fn demo(pool: &PgPool, owner_email: Option<&str>) -> anyhow::Result<Seeded> {
+pub async fn demo(
+    pool: &PgPool,
+    key: &AddressKey,
+    owner_email: Option<&str>,
+) -> anyhow::Result<Seeded> {
     let seeded = run(pool, owner_email).await?;
     let campaign = seeded.campaigns[0].id;
     let imported: bool = sqlx::query_scalar(
@@ -260,6 +265,7 @@ pub async fn demo(pool: &PgPool, owner_email: Option<&str>) -> anyhow::Result<Se
                 columns: app::prospects::import::Columns::Corrected(vec![]),
                 source: app::prospects::import::Source::Cli,
                 progress: None,
+                key: key.clone(),
             },
         )
         .await?;
@@ -328,8 +334,9 @@ mod tests {
 
     #[sqlx::test(migrator = "app::MIGRATOR")]
     async fn the_demo_imports_its_prospects_into_the_first_show_once(pool: PgPool) {
-        let first = demo(&pool, None).await.unwrap();
-        demo(&pool, None).await.unwrap();
+        let key = AddressKey::new("seed-test-key");
+        let first = demo(&pool, &key, None).await.unwrap();
+        demo(&pool, &key, None).await.unwrap();
         let counts: (i64, i64, i64, i64) = sqlx::query_as(
             "SELECT (SELECT count(*) FROM prospects), (SELECT count(*) FROM campaign_prospects WHERE campaign_id = $1),
                     (SELECT count(*) FROM import_batches), (SELECT count(*) FROM import_rejections)",

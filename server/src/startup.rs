@@ -165,6 +165,7 @@ impl Application {
                 pool: self.state.pool.clone(),
                 jobs: self.state.jobs.clone(),
                 data_dir: self.state.config.data_dir.clone(),
+                address_key: self.state.config.suppression_key(),
             };
             tokio::spawn(jobs::run(deps, wait(stopped.clone())))
         });

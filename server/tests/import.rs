@@ -1,7 +1,10 @@
 //! Importing prospect files into a campaign: the shared example files with their exact
 //! figures, re-imports, known contacts, owners, refused files, and the command line.
 
-use app::prospects::import::{run, Columns, ImportError, Input, Request, Source, Summary};
+use app::prospects::{
+    import::{run, Columns, ImportError, Input, Request, Source, Summary},
+    suppression::AddressKey,
+};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -13,6 +16,11 @@ const JULIEN: &str = "julien.bernard@demo-salons.example.test";
 async fn rep_and_campaign(pool: &PgPool, email: Option<&str>) -> (Uuid, Uuid) {
     let seeded = server::seed::run(pool, email).await.unwrap();
     (seeded.user.id, seeded.campaigns[0].id)
+}
+
+/// The tests' key of the suppression list (as `spine` in development).
+fn key() -> AddressKey {
+    AddressKey::new(app::config::DEVELOPMENT_ADDRESS_KEY)
 }
 
 /// Léa's first and last name, city and extra columns, as stored.
@@ -67,6 +75,7 @@ async fn import_input(
             columns: Columns::Corrected(vec![]),
             source: Source::Web,
             progress: None,
+            key: key(),
         },
     )
     .await

@@ -422,6 +422,7 @@ async fn another_rep_gets_not_found_for_every_prospect_function_and_route(pool: 
     let done = upload(&claire, &campaign, "b.csv", text.as_bytes().to_vec()).await;
     let (_, started) = start(&claire, &campaign, &done, &["email"]).await;
     let batch = started["value"].as_str().unwrap().to_string();
+    let prospect = prospect_id(&pool, "a@cafe.fr").await;
 
     let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
         ("get_prospects_tab", vec![("id", &campaign)]),
@@ -442,6 +443,32 @@ async fn another_rep_gets_not_found_for_every_prospect_function_and_route(pool: 
             vec![("campaign", &campaign), ("batch", &batch)],
         ),
         ("undo_import", vec![("id", &batch)]),
+        (
+            "get_prospect",
+            vec![("campaign", &campaign), ("id", &prospect)],
+        ),
+        (
+            "update_prospect",
+            vec![
+                ("campaign", &campaign),
+                ("id", &prospect),
+                ("version", "1"),
+                ("prospect[email]", "a@cafe.fr"),
+                ("prospect[city]", "Lyon"),
+            ],
+        ),
+        (
+            "set_do_not_contact",
+            vec![("campaign", &campaign), ("id", &prospect), ("on", "true")],
+        ),
+        (
+            "erase_prospect",
+            vec![
+                ("campaign", &campaign),
+                ("id", &prospect),
+                ("confirm", "oui"),
+            ],
+        ),
     ];
     for (endpoint, args) in &calls {
         let (status, body) = julien.call(endpoint, args).await;
@@ -464,6 +491,19 @@ async fn another_rep_gets_not_found_for_every_prospect_function_and_route(pool: 
         .await
         .unwrap();
     assert!(page.contains("Campagne introuvable"), "{page}");
+    let page = julien
+        .get(&format!("/campagnes/{campaign}/prospects/{prospect}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Prospect introuvable"), "{page}");
+    // Claire's prospect through a campaign it is not in: not found either.
+    let other = claire.new_campaign("Equip'Hôtel").await;
+    let (status, _) = claire
+        .call("get_prospect", &[("campaign", &other), ("id", &prospect)])
+        .await;
+    assert_eq!(status, 404);
     // Nothing of Claire's moved.
     assert_eq!(
         count(&pool, "SELECT count(*) FROM campaign_prospects").await,
@@ -478,6 +518,11 @@ async fn another_rep_gets_not_found_for_every_prospect_function_and_route(pool: 
         1
     );
     assert!(report(&claire, &campaign, &batch).await["undone"].is_null());
+    let stored: (String, bool) = sqlx::query_as("SELECT city, do_not_contact FROM prospects")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, (String::new(), false));
     app.shutdown().await.unwrap();
 }
 
@@ -719,5 +764,560 @@ async fn an_upload_left_a_day_is_purged_with_its_file(pool: PgPool) {
     assert_eq!(left, std::slice::from_ref(&fresh));
     assert!(!dir.join("imports").join(&old).exists());
     assert!(dir.join("imports").join(&fresh).exists());
+    app.shutdown().await.unwrap();
+}
+
+/// Imports `text` as `name` into `campaign` with the proposed columns; the import's id.
+async fn import_text(rep: &Browser, campaign: &str, name: &str, text: &str) -> String {
+    let upload_id = upload(rep, campaign, name, text.as_bytes().to_vec()).await;
+    let preview = proposed(rep, campaign, &upload_id).await;
+    let columns = fields(&preview);
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let (status, started) = start(rep, campaign, &upload_id, &columns).await;
+    assert_eq!(status, 200, "{started}");
+    started["value"].as_str().unwrap().to_string()
+}
+
+/// A page of the Prospects tab: the answer's prospects (addresses) and its next cursor.
+async fn list_page(rep: &Browser, campaign: &str, args: &[(&str, &str)]) -> (Vec<String>, Value) {
+    let mut all = vec![("id", campaign)];
+    all.extend_from_slice(args);
+    let (status, tab) = rep.call("get_prospects_tab", &all).await;
+    assert_eq!(status, 200, "{tab}");
+    let emails = tab["prospects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["email"].as_str().unwrap().to_string())
+        .collect();
+    (emails, tab)
+}
+
+/// Every page of the list, following its cursors.
+async fn whole_list(rep: &Browser, campaign: &str, args: &[(&str, &str)]) -> Vec<String> {
+    let mut emails = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut page_args = args.to_vec();
+        if let Some(a) = &after {
+            page_args.push(("apres", a.as_str()));
+        }
+        let (page, tab) = list_page(rep, campaign, &page_args).await;
+        assert!(page.len() <= 50);
+        emails.extend(page);
+        match tab["next"].as_str() {
+            Some(next) => after = Some(next.to_string()),
+            None => return emails,
+        }
+    }
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn the_prospect_list_finds_sorts_and_pages_through_every_contact_once(pool: PgPool) {
+    let (app, _dir) = app_with_limit(pool.clone(), 50).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let campaign = claire.new_campaign("Sirha Lyon").await;
+    // 120 contacts, names out of order, one in three without a company.
+    let mut text = String::from("Prénom;Nom;Société;E-mail;Ville\n");
+    for i in 0..120 {
+        let company = if i % 3 == 0 {
+            String::new()
+        } else {
+            format!("Société {:03}", (i * 37) % 120)
+        };
+        text.push_str(&format!(
+            "P{i};Nom{:03};{company};c{i}@ex.fr;Villeurbanne\n",
+            (i * 53) % 120
+        ));
+    }
+    text.push_str("Élodie;Mercier;Café Lumière;lea@ex.fr;Lyon\n");
+    import_text(&claire, &campaign, "salon.csv", &text).await;
+
+    let by_name = whole_list(&claire, &campaign, &[]).await;
+    assert_eq!(by_name.len(), 121, "each contact once over the pages");
+    let mut distinct = by_name.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 121);
+    let names: Vec<i64> = sqlx::query_scalar(
+        "SELECT substr(last_name, 4)::bigint FROM prospects WHERE last_name LIKE 'Nom%'
+         ORDER BY last_name",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(names, (0..120).collect::<Vec<i64>>());
+    // By last name: Mercier, then Nom000 … Nom119.
+    assert_eq!(by_name[0], "lea@ex.fr");
+    let first: String =
+        sqlx::query_scalar("SELECT email FROM prospects WHERE last_name = 'Nom000'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(by_name[1], first);
+
+    // By company: those without one come last.
+    let by_company = whole_list(&claire, &campaign, &[("tri", "societe")]).await;
+    assert_eq!(by_company.len(), 121);
+    let without: Vec<String> = sqlx::query_scalar("SELECT email FROM prospects WHERE company = ''")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert!(by_company[121 - without.len()..]
+        .iter()
+        .all(|e| without.contains(e)));
+    assert_eq!(by_company[0], "lea@ex.fr", "Café Lumière before Société …");
+
+    // The search ignores accents and case, across name, company, address and city.
+    let (found, tab) = list_page(&claire, &campaign, &[("q", "ELODIE lumiere")]).await;
+    assert_eq!(
+        (found, tab["matching"].as_i64()),
+        (vec!["lea@ex.fr".to_string()], Some(1))
+    );
+    let (found, _) = list_page(&claire, &campaign, &[("q", "lea@ex")]).await;
+    assert_eq!(found, ["lea@ex.fr"]);
+    let in_villeurbanne = whole_list(&claire, &campaign, &[("q", "villeurbanne")]).await;
+    assert_eq!(in_villeurbanne.len(), 120);
+    let (none, tab) = list_page(&claire, &campaign, &[("q", "personne")]).await;
+    assert!(none.is_empty());
+    assert!(tab["html"]
+        .as_str()
+        .unwrap()
+        .contains("Aucun prospect ne correspond"));
+
+    // A cursor that is not a prospect of this campaign opens the first page.
+    let stranger = uuid::Uuid::new_v4().to_string();
+    let (page, _) = list_page(&claire, &campaign, &[("apres", &stranger)]).await;
+    assert_eq!(page[..2], by_name[..2]);
+    // The page links keep the search and sort.
+    let (_, tab) = list_page(
+        &claire,
+        &campaign,
+        &[("q", "villeurbanne"), ("tri", "recents")],
+    )
+    .await;
+    let next = tab["next"].as_str().unwrap();
+    assert!(tab["html"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("?q=villeurbanne&amp;tri=recents&amp;apres={next}")));
+    app.shutdown().await.unwrap();
+}
+
+/// Claire's prospect `email`'s id.
+async fn prospect_id(pool: &PgPool, email: &str) -> String {
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM prospects WHERE email = $1")
+        .bind(email)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    id.to_string()
+}
+
+/// The edit form's fields of a prospect, as the page posts them.
+fn edit_args<'a>(
+    campaign: &'a str,
+    id: &'a str,
+    version: &'a str,
+    fields: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut args = vec![("campaign", campaign), ("id", id), ("version", version)];
+    args.extend_from_slice(fields);
+    args
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn a_rep_edits_a_prospect_without_losing_a_change_made_elsewhere(pool: PgPool) {
+    let (app, _dir) = app_with_limit(pool.clone(), 50).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let campaign = claire.new_campaign("Sirha Lyon").await;
+    import_text(
+        &claire,
+        &campaign,
+        "a.csv",
+        "Prénom;Nom;E-mail;Ville;Badge\nLéa;Mercier;lea@ex.fr;Lyon;B12\nMarc;Petit;marc@ex.fr;;\n",
+    )
+    .await;
+    let lea = prospect_id(&pool, "lea@ex.fr").await;
+
+    let (status, page) = claire
+        .call("get_prospect", &[("campaign", &campaign), ("id", &lea)])
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["name"], "Léa Mercier");
+    assert_eq!(
+        page["prospect"]["extra"],
+        serde_json::json!([["Badge", "B12"]])
+    );
+    let html = page["html"].as_str().unwrap();
+    assert!(
+        html.contains("Importé du fichier « a.csv » au salon « Sirha Lyon »"),
+        "{html}"
+    );
+    let version = page["prospect"]["version"].as_i64().unwrap().to_string();
+
+    let edit = [
+        ("prospect[email]", " Lea.Mercier@EX.fr "),
+        ("prospect[first_name]", "Léa"),
+        ("prospect[last_name]", "Mercier"),
+        ("prospect[city]", "Chassieu"),
+        ("prospect[mobile]", "06 12 34 56 78"),
+    ];
+    let (status, saved) = claire
+        .call(
+            "update_prospect",
+            &edit_args(&campaign, &lea, &version, &edit),
+        )
+        .await;
+    assert_eq!(
+        (status, saved["notice"]["message"].as_str()),
+        (200, Some("Prospect enregistré.")),
+        "{saved}"
+    );
+    let stored: (String, String, String, String) =
+        sqlx::query_as("SELECT email, city, mobile, company FROM prospects WHERE id = $1::uuid")
+            .bind(&lea)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        stored,
+        (
+            "lea.mercier@ex.fr".into(),
+            "Chassieu".into(),
+            "06 12 34 56 78".into(),
+            String::new()
+        )
+    );
+    // The same form posted again (a double tap) finds its values there: nothing to save.
+    let (status, again) = claire
+        .call(
+            "update_prospect",
+            &edit_args(&campaign, &lea, &version, &edit),
+        )
+        .await;
+    assert_eq!(
+        (status, again["notice"]["message"].as_str()),
+        (200, Some("Aucune modification."))
+    );
+    // Another edit from the page read before the first: a conflict, nothing overwritten.
+    let stale = [("prospect[email]", "lea@ex.fr"), ("prospect[city]", "Lyon")];
+    let (status, conflict) = claire
+        .call(
+            "update_prospect",
+            &edit_args(&campaign, &lea, &version, &stale),
+        )
+        .await;
+    assert_eq!(status, 409, "{conflict}");
+    assert!(conflict["message"]
+        .as_str()
+        .unwrap()
+        .contains("modifié entre-temps"));
+    // Another contact's address, or a bad one, is refused on its field.
+    let (page_now, _) = (
+        claire
+            .call("get_prospect", &[("campaign", &campaign), ("id", &lea)])
+            .await
+            .1,
+        (),
+    );
+    let version = page_now["prospect"]["version"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let (status, taken) = claire
+        .call(
+            "update_prospect",
+            &edit_args(
+                &campaign,
+                &lea,
+                &version,
+                &[("prospect[email]", "marc@ex.fr")],
+            ),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        taken["fields"]["email"],
+        "Un autre de vos contacts a déjà cette adresse."
+    );
+    let long = "x".repeat(201);
+    let (_, too_long) = claire
+        .call(
+            "update_prospect",
+            &edit_args(
+                &campaign,
+                &lea,
+                &version,
+                &[
+                    ("prospect[email]", "lea.mercier@ex.fr"),
+                    ("prospect[first_name]", &long),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(too_long["fields"]["first_name"], "200 caractères au plus.");
+
+    // The history says what changed.
+    let history = page_now["html"].as_str().unwrap();
+    assert!(history.contains("Ville : Lyon → Chassieu"), "{history}");
+    assert!(history.contains("E-mail : lea@ex.fr → lea.mercier@ex.fr"));
+
+    // Posted before the WASM, a refusal comes back to the page with what was typed.
+    let path = format!("/campagnes/{campaign}/prospects/{lea}");
+    let mut form = edit_args(
+        &campaign,
+        &lea,
+        &version,
+        &[
+            ("prospect[email]", "pas-une-adresse"),
+            ("prospect[city]", "Bron"),
+        ],
+    );
+    form.push(("_page", &path));
+    let res = claire.post_page_form("/api/update_prospect", &form).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], path.as_str());
+    let back = claire.get(&path).await.text().await.unwrap();
+    assert!(
+        back.contains("Cette adresse e-mail n’est pas valide"),
+        "{back}"
+    );
+    assert!(back.contains(r#"value="Bron""#), "what was typed is kept");
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn a_contact_marked_do_not_contact_is_kept_out_of_later_imports_and_hand_entries(
+    pool: PgPool,
+) {
+    let (app, _dir) = app_with_limit(pool.clone(), 50).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let sirha = claire.new_campaign("Sirha Lyon").await;
+    let equip = claire.new_campaign("Equip'Hôtel").await;
+    let text = "Nom;E-mail\nMercier;lea@ex.fr\nPetit;marc@ex.fr\n";
+    import_text(&claire, &sirha, "a.csv", text).await;
+    let lea = prospect_id(&pool, "lea@ex.fr").await;
+
+    let mark = |on: &'static str| {
+        let (claire, sirha, lea) = (claire.clone(), sirha.clone(), lea.clone());
+        async move {
+            claire
+                .call(
+                    "set_do_not_contact",
+                    &[
+                        ("campaign", sirha.as_str()),
+                        ("id", lea.as_str()),
+                        ("on", on),
+                    ],
+                )
+                .await
+        }
+    };
+    let (status, marked) = mark("true").await;
+    assert_eq!(status, 200, "{marked}");
+    // Twice is the same as once.
+    assert_eq!(mark("true").await.0, 200);
+    let flagged: bool =
+        sqlx::query_scalar("SELECT do_not_contact FROM prospects WHERE email = 'lea@ex.fr'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(flagged);
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM suppressed_addresses WHERE reason = 'opted_out'"
+        )
+        .await,
+        1
+    );
+    let (_, tab) = list_page(&claire, &sirha, &[]).await;
+    assert!(tab["html"].as_str().unwrap().contains("Ne plus contacter"));
+
+    // Another import of her address, in another campaign: rejected at its line, not linked.
+    let batch = import_text(&claire, &equip, "b.csv", text).await;
+    let answer = report(&claire, &equip, &batch).await;
+    assert_eq!(
+        (answer["linked"].as_i64(), answer["rejected"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(answer["rejections"][0]["line"], 2);
+    assert_eq!(answer["rejections"][0]["code"], "suppressed");
+    assert!(answer["rejections"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("ne veut plus être contactée"));
+    // Nor typed in by hand.
+    let (status, refused) = claire
+        .call(
+            "add_prospect",
+            &[
+                ("campaign", equip.as_str()),
+                ("prospect[email]", "LEA@ex.fr"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(refused["fields"]["email"]
+        .as_str()
+        .unwrap()
+        .contains("ne peut pas être ajoutée"));
+
+    // The mark cleared, she can be imported again.
+    assert_eq!(mark("false").await.0, 200);
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM suppressed_addresses").await,
+        0
+    );
+    let batch = import_text(&claire, &equip, "c.csv", text).await;
+    assert_eq!(report(&claire, &equip, &batch).await["linked"], 1);
+    let (_, page) = claire
+        .call("get_prospect", &[("campaign", &sirha), ("id", &lea)])
+        .await;
+    let html = page["html"].as_str().unwrap();
+    assert!(
+        html.contains("Marqué « ne plus contacter »") && html.contains("retirée"),
+        "{html}"
+    );
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn an_erased_contact_leaves_nothing_but_a_keyed_hash_that_keeps_it_out(pool: PgPool) {
+    let (app, dir) = app_with_limit(pool.clone(), 50).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let sirha = claire.new_campaign("Sirha Lyon").await;
+    let equip = claire.new_campaign("Equip'Hôtel").await;
+    let text = "Prénom;Nom;E-mail;Badge\nLéa;Mercier;Lea@Ex.fr;B12\nMarc;Petit;marc@ex.fr;B13\n";
+    import_text(&claire, &sirha, "a.csv", text).await;
+    import_text(&claire, &equip, "a.csv", text).await;
+    let lea = prospect_id(&pool, "lea@ex.fr").await;
+    // An edit logs her data; two files wait for their import, one of them holding her.
+    let (_, page) = claire
+        .call("get_prospect", &[("campaign", &sirha), ("id", &lea)])
+        .await;
+    let version = page["prospect"]["version"].as_i64().unwrap().to_string();
+    let edit = [
+        ("prospect[email]", "lea@ex.fr"),
+        ("prospect[first_name]", "Léa"),
+        ("prospect[last_name]", "Mercier-Dupont"),
+    ];
+    assert_eq!(
+        claire
+            .call("update_prospect", &edit_args(&sirha, &lea, &version, &edit))
+            .await
+            .0,
+        200
+    );
+    let late_row = format!(
+        "E-mail;Nom\n{}LEA@EX.FR;Mercier\n",
+        (0..20)
+            .map(|i| format!("x{i}@ex.fr;X\n"))
+            .collect::<String>()
+    );
+    let holding = upload(&claire, &sirha, "b.csv", late_row.into_bytes()).await;
+    let other = upload(&claire, &sirha, "c.csv", b"E-mail\nmarc@ex.fr\n".to_vec()).await;
+    assert_eq!(stored_files(&dir), 2);
+
+    let erase = |confirm: Option<&'static str>, key: String| {
+        let (claire, sirha, lea) = (claire.clone(), sirha.clone(), lea.clone());
+        async move {
+            let mut args = vec![
+                ("campaign", sirha.as_str()),
+                ("id", lea.as_str()),
+                ("key", key.as_str()),
+            ];
+            if let Some(c) = confirm {
+                args.push(("confirm", c));
+            }
+            claire.call("erase_prospect", &args).await
+        }
+    };
+    let (status, unconfirmed) = erase(None, uuid::Uuid::new_v4().to_string()).await;
+    assert_eq!(status, 422);
+    assert!(unconfirmed["fields"]["confirm"]
+        .as_str()
+        .unwrap()
+        .contains("Cochez la case"));
+    assert_eq!(count(&pool, "SELECT count(*) FROM prospects").await, 2);
+
+    let key = uuid::Uuid::new_v4().to_string();
+    let (status, erased) = erase(Some("oui"), key.clone()).await;
+    assert_eq!(status, 200, "{erased}");
+    assert!(erased["notice"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Contact effacé définitivement"));
+    // Posted twice (a double tap), the second answers as the first.
+    let (status, again) = erase(Some("oui"), key).await;
+    assert_eq!((status, &again["notice"]), (200, &erased["notice"]));
+
+    // She is gone from both campaigns; Marc stays.
+    assert_eq!(count(&pool, "SELECT count(*) FROM prospects").await, 1);
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM campaign_prospects").await,
+        2
+    );
+    // The file that held her went with its upload; the other waits.
+    assert_eq!(stored_files(&dir), 1);
+    let left: Vec<uuid::Uuid> =
+        sqlx::query_scalar("SELECT id FROM import_uploads WHERE batch_id IS NULL")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(left, [other.parse::<uuid::Uuid>().unwrap()]);
+    assert_ne!(holding, other);
+    // Nothing in the database names her any more: not the log, not the uploads' previews.
+    let dump: String = sqlx::query_scalar(
+        "SELECT concat_ws(' ',
+             (SELECT string_agg(concat_ws(' ', before::text, after::text), ' ') FROM audit_log),
+             (SELECT string_agg(preview::text, ' ') FROM import_uploads),
+             (SELECT string_agg(row_to_json(p)::text, ' ') FROM prospects p))",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let dump = dump.to_lowercase();
+    for personal in ["lea@ex.fr", "mercier"] {
+        assert!(!dump.contains(personal), "{personal} left in: {dump}");
+    }
+    // The log keeps that an erasure happened, and that she was edited, without what.
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE entity_id = $1::uuid ORDER BY at")
+            .bind(&lea)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(actions, ["update", "erase"]);
+    let (status, gone) = claire
+        .call("get_prospect", &[("campaign", &sirha), ("id", &lea)])
+        .await;
+    assert_eq!(status, 404, "{gone}");
+
+    // Only a keyed hash is kept, and it keeps her out.
+    let hashes: Vec<(Vec<u8>, String)> =
+        sqlx::query_as("SELECT address_hash, reason FROM suppressed_addresses")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(hashes.len(), 1);
+    assert_eq!(hashes[0].1, "erased");
+    assert_eq!(hashes[0].0.len(), 32);
+    let batch = import_text(&claire, &sirha, "d.csv", text).await;
+    let answer = report(&claire, &sirha, &batch).await;
+    assert_eq!(answer["new_prospects"], 0);
+    assert_eq!(answer["rejections"][0]["code"], "suppressed");
+    let (status, _) = claire
+        .call(
+            "add_prospect",
+            &[
+                ("campaign", sirha.as_str()),
+                ("prospect[email]", "lea@ex.fr"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(count(&pool, "SELECT count(*) FROM prospects").await, 1);
     app.shutdown().await.unwrap();
 }

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::model::{HandProspect, PageView};
+use super::model::{PageView, ProspectFields};
 use crate::{
     error::{AppError, FormAnswer},
     page_data::PageData,
@@ -15,10 +15,11 @@ use crate::{
 #[cfg(feature = "ssr")]
 mod ssr {
     pub use super::super::{
+        contact,
         import::{self, Undone},
         importing,
         model::{count, FIELDS},
-        repo,
+        repo, suppression,
     };
     pub use crate::ui::notice::Notice;
     pub use crate::{
@@ -29,16 +30,195 @@ mod ssr {
     };
 }
 
-/// The Prospects tab of campaign `id`.
+/// The Prospects tab of campaign `id`: its imports and a page of its prospects, found by
+/// the words of `q`, sorted by `tri` (`nom`, `societe`, `recents`), after prospect `apres`.
 #[server(endpoint = "get_prospects_tab")]
-pub async fn get_prospects_tab(id: Uuid) -> Result<PageData<PageView>, AppError> {
+pub async fn get_prospects_tab(
+    id: Uuid,
+    q: Option<String>,
+    tri: Option<String>,
+    apres: Option<Uuid>,
+) -> Result<PageData<PageView>, AppError> {
     use ssr::*;
     let user = require_user()?;
     let max_mb = config()?.import_max_mb;
-    let tab = repo::tab(&pool()?, user.id, id, max_mb)
+    let query = contact::ListQuery {
+        q: q.map(|q| q.chars().take(200).collect()),
+        sort: contact::Sort::parse(tri.as_deref().unwrap_or_default()),
+        after: apres,
+    };
+    let tab = repo::tab(&pool()?, user.id, id, max_mb, &query)
         .await?
         .ok_or_else(AppError::not_found)?;
     PageData::of(&tab)
+}
+
+/// Prospect `id` of campaign `campaign`: its fields, extra columns, origin, campaigns and
+/// history, with the forms to edit it, mark it "ne plus contacter" and erase it.
+#[server(endpoint = "get_prospect")]
+pub async fn get_prospect(campaign: Uuid, id: Uuid) -> Result<PageData<PageView>, AppError> {
+    use ssr::*;
+    let user = require_user()?;
+    let pool = pool()?;
+    let name = repo::campaign_name(&pool, user.id, campaign)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let stored = contact::get(&pool, user.id, campaign, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let history = crate::audit::repo::history(&pool, user.id, "prospect", id).await?;
+    let display_name = stored.fields.display_name();
+    PageData::of(&serde_json::json!({
+        "campaign": name,
+        "id": id,
+        "name": display_name,
+        "html": super::html::prospect(campaign, &stored, &history),
+        "prospect": {
+            "fields": stored.fields,
+            "extra": stored.extra,
+            "do_not_contact": stored.do_not_contact,
+            "origin": stored.origin.kind,
+            "origin_file": stored.origin.file,
+            "origin_show": stored.origin.show,
+            "version": stored.version,
+        },
+    }))
+}
+
+/// Saves the fields of prospect `id` read at `version`, with the checks of a hand entry. Posted
+/// twice, the second finds the values already there and saves nothing; a change made since
+/// `version` is not overwritten.
+#[server(endpoint = "update_prospect", output = FormAnswer)]
+pub async fn update_prospect(
+    campaign: Uuid,
+    id: Uuid,
+    version: i32,
+    prospect: ProspectFields,
+) -> Result<Saved<()>, AppError> {
+    use ssr::*;
+    let user = require_user()?;
+    let prospect = checked(prospect)?;
+    let key = config()?.suppression_key();
+    let pool = pool()?;
+    let mut tx = pool.begin().await?;
+    let message = match contact::update(&mut tx, &key, user.id, campaign, id, version, &prospect)
+        .await?
+    {
+        contact::Updated::Saved => "Prospect enregistré.",
+        contact::Updated::Unchanged => "Aucune modification.",
+        contact::Updated::Conflict => {
+            return Err(AppError::conflict(
+                "Ce prospect a été modifié entre-temps (sur un autre appareil ?) : rechargez la page pour voir ses valeurs actuelles.",
+            ))
+        }
+        contact::Updated::Suppressed => return Err(AppError::invalid_field("email", SUPPRESSED)),
+        contact::Updated::Taken => {
+            return Err(AppError::invalid_field(
+                "email",
+                "Un autre de vos contacts a déjà cette adresse.",
+            ))
+        }
+        contact::Updated::NotFound => return Err(AppError::not_found()),
+    };
+    tx.commit().await?;
+    let page = format!("/campagnes/{campaign}/prospects/{id}");
+    leptos_axum::redirect(&page);
+    Ok(Saved {
+        value: (),
+        notice: Notice::new(message, page),
+    })
+}
+
+/// Marks prospect `id` "ne plus contacter" (`on`), or clears the mark: sending skips a marked
+/// contact, and no import or hand entry brings its address back while it is marked.
+#[server(endpoint = "set_do_not_contact", output = FormAnswer)]
+pub async fn set_do_not_contact(campaign: Uuid, id: Uuid, on: bool) -> Result<Saved<()>, AppError> {
+    use ssr::*;
+    let user = require_user()?;
+    let key = config()?.suppression_key();
+    let pool = pool()?;
+    let mut tx = pool.begin().await?;
+    contact::set_do_not_contact(&mut tx, &key, user.id, campaign, id, on)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    tx.commit().await?;
+    let page = format!("/campagnes/{campaign}/prospects/{id}");
+    leptos_axum::redirect(&page);
+    let message = if on {
+        "Ce contact ne sera plus contacté : aucun mail ne lui sera envoyé, et aucun import ne le rajoutera."
+    } else {
+        "Ce contact peut de nouveau être contacté."
+    };
+    Ok(Saved {
+        value: (),
+        notice: Notice::new(message, page),
+    })
+}
+
+/// Erases prospect `id` for good, on the contact's request (see `contact::erase`); `confirm`
+/// must be ticked. Posted twice with the same `key`, the second opens the tab as the first.
+#[server(endpoint = "erase_prospect", output = FormAnswer)]
+pub async fn erase_prospect(
+    campaign: Uuid,
+    id: Uuid,
+    key: Option<Uuid>,
+    confirm: Option<String>,
+) -> Result<Saved<()>, AppError> {
+    use ssr::*;
+    let user = require_user()?;
+    if confirm.is_none() {
+        return Err(AppError::invalid_field(
+            "confirm",
+            "Cochez la case pour confirmer l’effacement définitif.",
+        ));
+    }
+    let config = config()?;
+    let pool = pool()?;
+    let page = format!("/campagnes/{campaign}/prospects");
+    let done = || {
+        leptos_axum::redirect(&page);
+        Ok(Saved {
+            value: (),
+            notice: Notice::new(
+                "Contact effacé définitivement. Son adresse ne sera plus importée.",
+                page.clone(),
+            ),
+        })
+    };
+    let address = contact::get(&pool, user.id, campaign, id)
+        .await?
+        .map(|p| p.fields.email);
+    let holding = match &address {
+        Some(address) => {
+            contact::uploads_holding(&pool, &config.data_dir, user.id, address).await?
+        }
+        None => Vec::new(),
+    };
+    let mut tx = pool.begin().await?;
+    if let Some(key) = key {
+        if let Claim::Done(_) = db::claim(&mut tx, user.id, "prospect_erase", key).await? {
+            return done();
+        }
+    }
+    let erased = contact::erase(
+        &mut tx,
+        &config.suppression_key(),
+        user.id,
+        campaign,
+        id,
+        &holding,
+        &config.data_dir,
+    )
+    .await?
+    .ok_or_else(AppError::not_found)?;
+    if let Some(key) = key {
+        db::settle(&mut tx, user.id, "prospect_erase", key, id).await?;
+    }
+    tx.commit().await?;
+    for file in erased.files {
+        let _ = tokio::fs::remove_file(file).await;
+    }
+    done()
 }
 
 /// An uploaded file of campaign `campaign`, as its mapping page shows it.
@@ -93,7 +273,8 @@ pub async fn start_import(
     let user = require_user()?;
     read_columns(&columns)?;
     let pool = pool()?;
-    let data_dir = config()?.data_dir.clone();
+    let config = config()?;
+    let (data_dir, key) = (config.data_dir.clone(), config.suppression_key());
     let batch = Uuid::new_v4();
     let size_bytes =
         match repo::claim_upload(&pool, user.id, campaign, upload, batch, &columns).await? {
@@ -117,7 +298,7 @@ pub async fn start_import(
             "Import lancé : la page suit sa progression.",
         ));
     }
-    let summary = match importing::run(&pool, &data_dir, upload, batch).await {
+    let summary = match importing::run(&pool, &data_dir, &key, upload, batch).await {
         Ok(importing::Outcome::Done(summary)) => summary,
         Ok(importing::Outcome::Refused(message)) => return Err(AppError::conflict(message)),
         Ok(importing::Outcome::Gone) => return Err(AppError::not_found()),
@@ -139,7 +320,7 @@ pub async fn start_import(
 pub async fn add_prospect(
     campaign: Uuid,
     key: Option<Uuid>,
-    prospect: HandProspect,
+    prospect: ProspectFields,
 ) -> Result<Saved<Uuid>, AppError> {
     use ssr::*;
     let user = require_user()?;
@@ -155,6 +336,16 @@ pub async fn add_prospect(
                 notice: Notice::new("Prospect ajouté.", page),
             });
         }
+    }
+    if suppression::contains(
+        &mut *tx,
+        &config()?.suppression_key(),
+        user.id,
+        &prospect.email,
+    )
+    .await?
+    {
+        return Err(AppError::invalid_field("email", SUPPRESSED));
     }
     let added = repo::add_by_hand(&mut tx, user.id, campaign, &prospect)
         .await?
@@ -189,41 +380,42 @@ pub async fn add_prospect(
     })
 }
 
-/// A hand-typed prospect checked: trimmed, the address normalised, each field within its limit.
+/// Why an address on the suppression list is refused.
 #[cfg(feature = "ssr")]
-fn checked(p: HandProspect) -> Result<HandProspect, AppError> {
-    use super::model::{COMPANY_MAX, NAME_MAX, NOTES_MAX, PHONE_MAX};
+const SUPPRESSED: &str =
+    "Cette adresse a été effacée ou ne veut plus être contactée : elle ne peut pas être ajoutée.";
+
+/// A prospect's fields as typed, checked: trimmed, the address normalised, each field within
+/// its limit; what is wrong is said per field, in French.
+#[cfg(feature = "ssr")]
+fn checked(typed: ProspectFields) -> Result<ProspectFields, AppError> {
+    use super::model::max_chars;
     let mut errors = std::collections::BTreeMap::new();
-    let email = match ::import::email::check(&p.email) {
-        ::import::email::Check::Valid(email) => email,
-        ::import::email::Check::Missing => {
-            errors.insert("email".into(), "L’adresse e-mail est obligatoire.".into());
-            String::new()
+    let mut p = ProspectFields::default();
+    for (key, value) in typed.pairs() {
+        if key == "email" {
+            match ::import::email::check(value) {
+                ::import::email::Check::Valid(email) => p.email = email,
+                ::import::email::Check::Missing => {
+                    errors.insert(key.into(), "L’adresse e-mail est obligatoire.".into());
+                }
+                ::import::email::Check::Invalid => {
+                    errors.insert(
+                        key.into(),
+                        "Cette adresse e-mail n’est pas valide (exemple : prenom.nom@societe.fr)."
+                            .into(),
+                    );
+                }
+            }
+            continue;
         }
-        ::import::email::Check::Invalid => {
-            errors.insert(
-                "email".into(),
-                "Cette adresse e-mail n’est pas valide (exemple : prenom.nom@societe.fr).".into(),
-            );
-            String::new()
-        }
-    };
-    let mut field = |name: &str, value: String, max: usize| {
-        let value = value.trim().to_string();
+        let value = value.trim();
+        let max = max_chars(key);
         if value.chars().count() > max {
-            errors.insert(name.into(), format!("{max} caractères au plus."));
+            errors.insert(key.into(), format!("{max} caractères au plus."));
         }
-        value
-    };
-    let p = HandProspect {
-        email,
-        first_name: field("first_name", p.first_name, NAME_MAX),
-        last_name: field("last_name", p.last_name, NAME_MAX),
-        company: field("company", p.company, COMPANY_MAX),
-        job_title: field("job_title", p.job_title, COMPANY_MAX),
-        phone: field("phone", p.phone, PHONE_MAX),
-        notes: field("notes", p.notes, NOTES_MAX),
-    };
+        p.set(key, value.to_string());
+    }
     if errors.is_empty() {
         Ok(p)
     } else {

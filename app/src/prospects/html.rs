@@ -4,24 +4,30 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::ui::server_html;
+use crate::{
+    audit::diff::AuditEntry,
+    ui::{query::Query, server_html},
+};
 
-use super::model::{count, ImportLine, PreviewColumn, ProspectLine, RejectedRow, FIELDS};
+use super::{
+    contact::{ListPage, ListQuery, Sort, Stored},
+    model::{count, max_chars, ImportLine, PreviewColumn, ProspectFields, RejectedRow, FIELDS},
+};
 
-/// The imports and the contacts of a campaign's Prospects tab.
+/// The imports and a page of the contacts of a campaign's Prospects tab, with the search.
 pub fn tab(
     campaign: Uuid,
     total: i64,
-    prospects: Vec<ProspectLine>,
-    imports: Vec<ImportLine>,
+    page: &ListPage,
+    query: &ListQuery,
+    imports: &[ImportLine],
 ) -> String {
-    let shown = prospects.len() as i64;
     let imports = (!imports.is_empty()).then(|| {
         view! {
             <section class="card">
                 <h2>"Imports"</h2>
                 <ul class="imports">
-                    {imports.into_iter().map(|i| {
+                    {imports.iter().map(|i| {
                         let figures = if i.undone {
                             None
                         } else {
@@ -34,8 +40,8 @@ pub fn tab(
                         };
                         view! {
                             <li>
-                                <a href=format!("/campagnes/{campaign}/imports/{}", i.id)>{i.file_name}</a>
-                                <span class="meta">{i.when}</span>
+                                <a href=format!("/campagnes/{campaign}/imports/{}", i.id)>{i.file_name.clone()}</a>
+                                <span class="meta">{i.when.clone()}</span>
                                 {match figures {
                                     Some(f) => view! { <span class="meta">{f}</span> }.into_any(),
                                     None => view! { <span class="badge archived">"Annulé"</span> }.into_any(),
@@ -47,29 +53,68 @@ pub fn tab(
             </section>
         }
     });
+    let path = format!("/campagnes/{campaign}/prospects");
+    let q = query.q.clone().unwrap_or_default();
+    let searching = !q.trim().is_empty();
+    let link = |after: Option<Uuid>| {
+        Query::new()
+            .set("q", &q)
+            .set_opt(
+                "tri",
+                (query.sort != Sort::Name).then(|| query.sort.as_str()),
+            )
+            .set_opt("apres", after)
+            .href(&path)
+    };
+    let search = (total > 0).then(|| {
+        let sorts = [(Sort::Name, "Nom"), (Sort::Company, "Société"), (Sort::Recent, "Ajout le plus récent")];
+        view! {
+            <form method="get" action=path.clone() class="search" role="search">
+                <label class="field">
+                    <span>"Rechercher"</span>
+                    <input type="search" name="q" value=q.clone() maxlength="200" placeholder="Nom, société, e-mail, ville" />
+                </label>
+                <label class="field">
+                    <span>"Trier par"</span>
+                    <select name="tri">
+                        {sorts.into_iter().map(|(sort, label)| view! {
+                            <option value=sort.as_str() selected=query.sort == sort>{label}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <button type="submit" class="secondary">"Afficher"</button>
+            </form>
+        }
+    });
     let contacts = if total == 0 {
-        view! { <p class="empty">"Aucun prospect dans cette campagne : importez un fichier de contacts."</p> }.into_any()
+        view! { <p class="empty">"Aucun prospect dans cette campagne : importez un fichier de contacts ou ajoutez-en un."</p> }.into_any()
+    } else if page.items.is_empty() {
+        view! { <p class="empty">"Aucun prospect ne correspond à cette recherche."</p> }.into_any()
     } else {
         view! {
+            {searching.then(|| view! { <p class="meta">{count(page.matching, "prospect trouvé", "prospects trouvés")}</p> })}
             <ul class="prospects">
-                {prospects.into_iter().map(|p| view! {
+                {page.items.iter().map(|p| view! {
                     <li>
-                        <strong>{if p.name.is_empty() { p.email.clone() } else { p.name }}</strong>
-                        {(!p.company.is_empty()).then(|| view! { <span class="meta">{p.company}</span> })}
-                        <span class="meta">{p.email}</span>
+                        <a href=format!("{path}/{}", p.id)><strong>{if p.name.is_empty() { p.email.clone() } else { p.name.clone() }}</strong></a>
+                        {(!p.company.is_empty()).then(|| view! { <span class="meta">{p.company.clone()}</span> })}
+                        <span class="meta">{p.email.clone()}</span>
+                        {p.do_not_contact.then(|| view! { <span class="badge archived">"Ne plus contacter"</span> })}
                     </li>
                 }).collect_view()}
             </ul>
-            {(total > shown).then(|| view! {
-                <p class="meta">{format!("… et {} de plus.", count(total - shown, "autre", "autres"))}</p>
-            })}
+            <nav class="pager" aria-label="Pages de prospects">
+                {query.after.is_some().then(|| view! { <a class="button secondary" href=link(None)>"← Début de la liste"</a> })}
+                {page.next.map(|next| view! { <a class="button secondary" href=link(Some(next)) rel="next">"Suivants →"</a> })}
+            </nav>
         }
         .into_any()
     };
     server_html(view! {
         {imports}
-        <section class="card">
+        <section class="card" id="prospects">
             <h2>{format!("Prospects ({total})")}</h2>
+            {search}
             {contacts}
         </section>
     })
@@ -206,5 +251,222 @@ pub fn failed(campaign: Uuid, upload: Uuid, message: &str) -> String {
             <p class="alert error" role="alert">"Rien n’a été importé : " {message.to_string()}</p>
             <p><a class="button secondary" href=format!("/campagnes/{campaign}/import/{upload}")>"Revoir les colonnes"</a></p>
         </section>
+    })
+}
+
+/// The French label of field `key`.
+fn label(key: &str) -> &'static str {
+    FIELDS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or("Champ", |(_, l)| *l)
+}
+
+/// A prospect's page below its name: its fields in a form that saves them, the file's other
+/// columns, where it came from and its campaigns, the "ne plus contacter" mark, its history,
+/// and its erasure. Every form is a plain post (see `ui::plain_post`): after a refusal this page
+/// comes back from the server with what was typed and what to correct.
+pub fn prospect(campaign: Uuid, p: &Stored, history: &[AuditEntry]) -> String {
+    use leptos::server_fn::ServerFn;
+
+    use super::api::{EraseProspect, SetDoNotContact, UpdateProspect};
+    use crate::ui::{flash::returned_to, server_form::new_key};
+
+    let page = format!("/campagnes/{campaign}/prospects/{}", p.id);
+    let hidden =
+        |name: &'static str, value: String| view! { <input type="hidden" name=name value=value /> };
+    let ids = move || {
+        view! {
+            <input type="hidden" name="_page" value=page.clone() />
+            <input type="hidden" name="campaign" value=campaign.to_string() />
+            <input type="hidden" name="id" value=p.id.to_string() />
+        }
+    };
+
+    // The edit: as stored, or as typed before a refusal.
+    let update_url = UpdateProspect::url();
+    let refused = returned_to(update_url);
+    let mut shown: ProspectFields = p.fields.clone();
+    if let Some(r) = &refused {
+        for (name, value) in &r.fields {
+            if let Some(key) = name
+                .strip_prefix("prospect[")
+                .and_then(|n| n.strip_suffix(']'))
+            {
+                shown.set(key, value.clone());
+            }
+        }
+    }
+    let field_error = |key: &str| refused.as_ref().and_then(|r| r.error.field(key));
+    let whole_error = refused
+        .as_ref()
+        .filter(|r| r.error.fields.is_empty())
+        .map(|r| r.error.message.clone());
+    let inputs = shown.pairs().into_iter().map(|(key, value)| {
+        let id = format!("prospect-{key}");
+        let name = format!("prospect[{key}]");
+        let error = field_error(key);
+        let error_id = format!("{id}-error");
+        let described = error.is_some().then(|| error_id.clone());
+        let invalid = error.is_some().then_some("true");
+        let max = max_chars(key).to_string();
+        let input = match key {
+            "notes" => view! {
+                <textarea id=id.clone() name=name rows="4" maxlength=max aria-invalid=invalid aria-describedby=described>{value.to_string()}</textarea>
+            }.into_any(),
+            _ => {
+                let (kind, mode) = match key {
+                    "phone" | "mobile" => ("tel", None),
+                    "email" => ("text", Some("email")),
+                    _ => ("text", None),
+                };
+                view! {
+                    <input id=id.clone() name=name type=kind inputmode=mode value=value.to_string() maxlength=max
+                        autocomplete="off" required=key == "email" aria-invalid=invalid aria-describedby=described />
+                }.into_any()
+            }
+        };
+        view! {
+            <div class="field">
+                <label for=id>{label(key)}</label>
+                {input}
+                {error.map(|e| view! { <span class="field-error" id=error_id role="alert">{e}</span> })}
+            </div>
+        }
+    }).collect_view();
+
+    let origin = {
+        let o = &p.origin;
+        let at = format!(
+            "le {} à {:02}:{:02}",
+            crate::ui::forms::format_french_date(o.at.date()),
+            chrono::Timelike::hour(&o.at),
+            chrono::Timelike::minute(&o.at)
+        );
+        let show = o
+            .show
+            .as_ref()
+            .map(|s| format!(" au salon « {s} »"))
+            .unwrap_or_default();
+        match (o.kind.as_str(), &o.file) {
+            ("import", Some(file)) => format!("Importé du fichier « {file} »{show}, {at}."),
+            ("import", None) => format!("Importé{show}, {at}."),
+            _ => format!("Saisi à la main{show}, {at}."),
+        }
+    };
+
+    let mark_url = SetDoNotContact::url();
+    let erase_url = EraseProspect::url();
+    let erase_error =
+        returned_to(erase_url).map(|r| r.error.field("confirm").unwrap_or(r.error.message));
+
+    server_html(view! {
+        {p.do_not_contact.then(|| view! {
+            <p class="alert info">"Ce contact ne veut plus être contacté : aucun mail ne lui sera envoyé."</p>
+        })}
+        <section class="card">
+            <h2>"Coordonnées"</h2>
+            <form method="post" action=update_url class="stack prospect-fields">
+                {ids()}
+                {hidden("version", p.version.to_string())}
+                <div class="grid-fields">{inputs}</div>
+                {whole_error.map(|e| view! { <p class="alert error" role="alert">{e}</p> })}
+                <button type="submit">"Enregistrer"</button>
+            </form>
+        </section>
+        {(!p.extra.is_empty()).then(|| view! {
+            <section class="card">
+                <h2>"Autres colonnes du fichier"</h2>
+                <dl class="facts">
+                    {p.extra.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.clone()}</dd> }).collect_view()}
+                </dl>
+            </section>
+        })}
+        <section class="card">
+            <h2>"Origine"</h2>
+            <p>{origin}</p>
+            <p>"Dans vos campagnes : "
+                {p.campaigns.iter().enumerate().map(|(i, c)| view! {
+                    {(i > 0).then_some(", ")}
+                    <a href=format!("/campagnes/{}/prospects", c.id)>{c.name.clone()}</a>
+                }).collect_view()}
+            </p>
+        </section>
+        <section class="card">
+            <h2>"Ne plus contacter"</h2>
+            <form method="post" action=mark_url class="stack">
+                {ids()}
+                {hidden("on", (!p.do_not_contact).to_string())}
+                <p class="hint">{if p.do_not_contact {
+                    "Retirer la marque si le contact accepte de nouveau vos mails."
+                } else {
+                    "Le contact a demandé à ne plus recevoir de mails : plus aucun envoi, et aucun import ne le rajoutera à une campagne."
+                }}</p>
+                <button type="submit" class="secondary">{if p.do_not_contact { "Retirer la marque" } else { "Ne plus contacter" }}</button>
+            </form>
+        </section>
+        {(!history.is_empty()).then(|| view! {
+            <section class="card">
+                <h2>"Historique"</h2>
+                <ol class="history">
+                    {history.iter().map(|e| view! {
+                        <li>
+                            <strong>{history_label(e)}</strong>
+                            <span class="meta">{format!(" {} · {}", e.when(), e.actor_name)}</span>
+                            {history_changes(e)}
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </section>
+        })}
+        <section class="card danger-zone">
+            <h2>"Effacer ce contact (RGPD)"</h2>
+            <p class="hint">"À la demande du contact : il est supprimé de toutes vos campagnes, avec ce que vos imports gardaient de lui. Son adresse n’est gardée que sous une forme chiffrée, pour qu’aucun import ne le rajoute. C’est définitif."</p>
+            <form method="post" action=erase_url class="stack">
+                {ids()}
+                {hidden("key", new_key())}
+                <label class="check">
+                    <input type="checkbox" name="confirm" value="oui" required
+                        aria-invalid=erase_error.is_some().then_some("true") />
+                    " Je confirme l’effacement définitif de ce contact"
+                </label>
+                {erase_error.map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                <button type="submit" class="secondary danger">"Effacer définitivement"</button>
+            </form>
+        </section>
+    })
+}
+
+/// What an entry of a prospect's history did, in French.
+fn history_label(e: &AuditEntry) -> &'static str {
+    let after = |key: &str| e.after.as_ref().and_then(|a| a.get(key)).cloned();
+    match e.action.as_str() {
+        "create" => "Ajouté à la main",
+        "update" => "Modifié",
+        "do_not_contact" if after("do_not_contact") == Some(serde_json::Value::Bool(true)) => {
+            "Marqué « ne plus contacter »"
+        }
+        "do_not_contact" => "Marque « ne plus contacter » retirée",
+        _ => "Changement",
+    }
+}
+
+/// The fields an edit changed: `Ville : Lyon → Chassieu`.
+fn history_changes(e: &AuditEntry) -> Option<impl IntoView> {
+    if e.action != "update" {
+        return None;
+    }
+    let before = e.before.as_ref()?.as_object()?;
+    let after = e.after.as_ref()?.as_object()?;
+    let shown = |v: Option<&serde_json::Value>| match v.and_then(|v| v.as_str()) {
+        Some("") | None => "—".to_string(),
+        Some(s) => s.to_string(),
+    };
+    Some(view! {
+        <ul class="changes">
+            {FIELDS.iter().filter(|(k, _)| after.contains_key(*k)).map(|(k, l)| view! {
+                <li>{format!("{l} : {} → {}", shown(before.get(*k)), shown(after.get(*k)))}</li>
+            }).collect_view()}
+        </ul>
     })
 }

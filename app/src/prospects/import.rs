@@ -13,6 +13,7 @@ use serde::Serialize;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
+use super::suppression::{AddressKey, Suppressed};
 use crate::audit::repo::{record, Change};
 
 /// Where an import was started.
@@ -59,6 +60,8 @@ pub struct Request {
     pub source: Source,
     /// Told the count of rows read as the import goes (for a page that shows it).
     pub progress: Option<tokio::sync::watch::Sender<u64>>,
+    /// The key of the rep's suppression list: its addresses are rejected (`suppressed`).
+    pub key: AddressKey,
 }
 
 /// A rejected row, as reported.
@@ -124,6 +127,7 @@ pub async fn run(pool: &PgPool, request: Request) -> Result<Summary, ImportError
         columns,
         source,
         progress,
+        key,
     } = request;
     let mut tx = pool.begin().await?;
     // The pool plans every statement with its values (see `connect_database`); the foreign key
@@ -138,11 +142,12 @@ pub async fn run(pool: &PgPool, request: Request) -> Result<Summary, ImportError
             .fetch_optional(&mut *tx)
             .await?;
     let show = show.ok_or(ImportError::CampaignNotFound)?;
+    let suppressed = Suppressed::load(&mut *tx, &key, owner).await?;
 
     // The file is read and checked on a blocking thread while its rows go to the database.
     let (sender, mut receiver) = tokio::sync::mpsc::channel(4);
     let reading = tokio::task::spawn_blocking(move || {
-        if let Err(error) = read_rows(&input, columns, &sender) {
+        if let Err(error) = read_rows(&input, columns, suppressed, &sender) {
             let _ = sender.blocking_send(Message::Failed(error));
         }
     });
@@ -275,6 +280,7 @@ struct Counts {
 fn read_rows(
     input: &Input,
     columns: Columns,
+    suppressed: Suppressed,
     sender: &tokio::sync::mpsc::Sender<Message>,
 ) -> Result<(), ImportError> {
     let opened = match input {
@@ -307,7 +313,8 @@ fn read_rows(
     }) {
         return Ok(());
     }
-    let mut checker = rows::Checker::new(&opened.header, &mapping);
+    let mut checker = rows::Checker::new(&opened.header, &mapping)
+        .refusing(move |address| suppressed.contains(address));
     let mut chunk = StagingRows::default();
     for record in opened.records {
         if let Some(row) = checker.check(&record?) {
@@ -597,19 +604,7 @@ async fn link(
 /// A value cut to the column's limit (an overlong cell is a mistake in the file; the rest of
 /// the contact is worth keeping).
 fn limited(field: Field, value: &str) -> String {
-    use super::model::{
-        CIVILITY_MAX, COMPANY_MAX, COUNTRY_MAX, NAME_MAX, NOTES_MAX, PHONE_MAX, POSTAL_CODE_MAX,
-    };
-    let max = match field {
-        Field::Civility => CIVILITY_MAX,
-        Field::Phone | Field::Mobile => PHONE_MAX,
-        Field::PostalCode => POSTAL_CODE_MAX,
-        Field::Country => COUNTRY_MAX,
-        Field::Notes => NOTES_MAX,
-        Field::Company | Field::JobTitle => COMPANY_MAX,
-        _ => NAME_MAX,
-    };
-    truncate(value, max)
+    truncate(value, super::model::max_chars(field.key()))
 }
 
 fn truncate(value: &str, max_chars: usize) -> String {

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::{
     import::{self, Columns, ImportError, Input, Request, Source, Summary},
     repo,
+    suppression::AddressKey,
 };
 use crate::live;
 
@@ -54,6 +55,7 @@ pub fn state_json(state: &repo::ImportState) -> serde_json::Value {
 pub async fn run(
     pool: &PgPool,
     data_dir: &Path,
+    key: &AddressKey,
     upload: Uuid,
     batch: Uuid,
 ) -> Result<Outcome, sqlx::Error> {
@@ -84,6 +86,7 @@ pub async fn run(
             columns: Columns::Chosen(columns),
             source: Source::Web,
             progress: Some(progress),
+            key: key.clone(),
         },
     )
     .await;

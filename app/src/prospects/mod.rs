@@ -3,6 +3,8 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod contact;
+#[cfg(feature = "ssr")]
 mod html;
 #[cfg(feature = "ssr")]
 pub mod import;
@@ -11,4 +13,6 @@ pub mod importing;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod suppression;
 pub mod ui;

@@ -34,6 +34,9 @@ pub struct PageView {
     pub id: Option<Uuid>,
     #[serde(default)]
     pub file_name: String,
+    /// The prospect's name (prospect page).
+    #[serde(default)]
+    pub name: String,
     /// The largest file accepted, in megabytes (the tab).
     #[serde(default)]
     pub max_mb: u64,
@@ -120,8 +123,12 @@ pub struct ProspectsTab {
     pub campaign: CampaignName,
     /// Prospects linked to the campaign.
     pub total: i64,
-    /// The first of them, by name.
+    /// Those the search finds.
+    pub matching: i64,
+    /// A page of them.
     pub prospects: Vec<ProspectLine>,
+    /// Where the next page starts (`apres`), if there is one.
+    pub next: Option<Uuid>,
     /// The campaign's imports, newest first.
     pub imports: Vec<ImportLine>,
     /// The largest file accepted, in megabytes.
@@ -136,6 +143,8 @@ pub struct ProspectLine {
     pub name: String,
     pub company: String,
     pub email: String,
+    /// Marked "ne plus contacter".
+    pub do_not_contact: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,16 +167,72 @@ pub fn count(n: i64, one: &str, many: &str) -> String {
     }
 }
 
-/// A prospect typed in by hand at the stand.
+/// A prospect's fields, as a form sends them (typed in at the stand, or edited): a field the
+/// form does not have is empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HandProspect {
+#[serde(default)]
+pub struct ProspectFields {
     pub email: String,
+    pub civility: String,
     pub first_name: String,
     pub last_name: String,
     pub company: String,
     pub job_title: String,
     pub phone: String,
+    pub mobile: String,
+    pub postal_code: String,
+    pub city: String,
+    pub country: String,
     pub notes: String,
+}
+
+impl ProspectFields {
+    /// Each field's key (as [`FIELDS`]) and value, in the form's order.
+    pub fn pairs(&self) -> [(&'static str, &str); 12] {
+        [
+            ("email", &self.email),
+            ("civility", &self.civility),
+            ("first_name", &self.first_name),
+            ("last_name", &self.last_name),
+            ("company", &self.company),
+            ("job_title", &self.job_title),
+            ("phone", &self.phone),
+            ("mobile", &self.mobile),
+            ("postal_code", &self.postal_code),
+            ("city", &self.city),
+            ("country", &self.country),
+            ("notes", &self.notes),
+        ]
+    }
+
+    /// Sets field `key` (of [`FIELDS`]); an unknown key sets nothing.
+    pub fn set(&mut self, key: &str, value: String) {
+        let slot = match key {
+            "email" => &mut self.email,
+            "civility" => &mut self.civility,
+            "first_name" => &mut self.first_name,
+            "last_name" => &mut self.last_name,
+            "company" => &mut self.company,
+            "job_title" => &mut self.job_title,
+            "phone" => &mut self.phone,
+            "mobile" => &mut self.mobile,
+            "postal_code" => &mut self.postal_code,
+            "city" => &mut self.city,
+            "country" => &mut self.country,
+            "notes" => &mut self.notes,
+            _ => return,
+        };
+        *slot = value;
+    }
+
+    /// `Léa Mercier`, or the address when the contact has no name.
+    pub fn display_name(&self) -> String {
+        let name = format!("{} {}", self.first_name, self.last_name);
+        match name.trim() {
+            "" => self.email.clone(),
+            name => name.to_string(),
+        }
+    }
 }
 
 /// The longest value of each field (the table's limits): typed by hand, longer is refused; in
@@ -178,6 +243,22 @@ pub const COMPANY_MAX: usize = 300;
 pub const PHONE_MAX: usize = 60;
 pub const POSTAL_CODE_MAX: usize = 20;
 pub const COUNTRY_MAX: usize = 100;
+pub const CITY_MAX: usize = 200;
 pub const NOTES_MAX: usize = 10_000;
 /// As `import::email::MAX_LEN` (the browser build does not carry the import crate).
 pub const EMAIL_MAX: usize = 320;
+
+/// The longest value of field `key` (of [`FIELDS`]), in characters.
+pub fn max_chars(key: &str) -> usize {
+    match key {
+        "email" => EMAIL_MAX,
+        "civility" => CIVILITY_MAX,
+        "phone" | "mobile" => PHONE_MAX,
+        "postal_code" => POSTAL_CODE_MAX,
+        "country" => COUNTRY_MAX,
+        "city" => CITY_MAX,
+        "notes" => NOTES_MAX,
+        "company" | "job_title" => COMPANY_MAX,
+        _ => NAME_MAX,
+    }
+}

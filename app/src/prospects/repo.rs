@@ -9,14 +9,12 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::model::{
-    CampaignName, ImportLine, ImportReport, PreviewColumn, ProspectLine, ProspectsTab, RejectedRow,
+    CampaignName, ImportLine, ImportReport, PreviewColumn, ProspectsTab, RejectedRow,
 };
 use crate::ui::forms::format_french_date;
 
 /// Rejected rows shown on an import's page (the CSV has them all).
 pub const REJECTIONS_SHOWN: i64 = 100;
-/// Prospects shown on the Prospects tab.
-pub const PROSPECTS_SHOWN: i64 = 50;
 /// An upload not imported within this many hours is purged with its file.
 pub const UPLOAD_HOURS: i32 = 24;
 
@@ -325,6 +323,7 @@ pub fn reason(code: &str) -> &'static str {
     match code {
         c if c == Why::MissingEmail.code() => Why::MissingEmail.message(),
         c if c == Why::InvalidEmail.code() => Why::InvalidEmail.message(),
+        c if c == Why::Suppressed.code() => Why::Suppressed.message(),
         _ => "Ligne non importée.",
     }
 }
@@ -444,12 +443,13 @@ pub async fn rejections(
     Ok(Some((file, campaign, rows)))
 }
 
-/// The Prospects tab of campaign `campaign`.
+/// The Prospects tab of campaign `campaign`, with the page of its prospects `query` asks.
 pub async fn tab(
     pool: &PgPool,
     owner: Uuid,
     campaign: Uuid,
     max_mb: u64,
+    query: &super::contact::ListQuery,
 ) -> Result<Option<ProspectsTab>, sqlx::Error> {
     let Some(campaign) = campaign_name(pool, owner, campaign).await? else {
         return Ok(None);
@@ -461,19 +461,7 @@ pub async fn tab(
     .bind(campaign.id)
     .fetch_one(pool)
     .await?;
-    let prospects: Vec<(Uuid, String, String, String, String)> = sqlx::query_as(
-        "SELECT p.id, p.first_name, p.last_name, p.company, p.email
-         FROM campaign_prospects cp
-         JOIN prospects p ON p.owner_user_id = cp.owner_user_id AND p.id = cp.prospect_id
-         WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2
-         ORDER BY lower(p.last_name), lower(p.first_name), p.email
-         LIMIT $3",
-    )
-    .bind(owner)
-    .bind(campaign.id)
-    .bind(PROSPECTS_SHOWN)
-    .fetch_all(pool)
-    .await?;
+    let page = super::contact::list(pool, owner, campaign.id, query).await?;
     let imports: Vec<(Uuid, String, NaiveDateTime, i32, i32, i32, bool)> = sqlx::query_as(
         "SELECT id, file_name, created_at AT TIME ZONE 'Europe/Paris', new_prospects, linked,
              rejected, undone_at IS NOT NULL
@@ -486,15 +474,6 @@ pub async fn tab(
     .bind(campaign.id)
     .fetch_all(pool)
     .await?;
-    let prospects: Vec<ProspectLine> = prospects
-        .into_iter()
-        .map(|(id, first, last, company, email)| ProspectLine {
-            id,
-            name: format!("{first} {last}").trim().to_string(),
-            company,
-            email,
-        })
-        .collect();
     let imports: Vec<ImportLine> = imports
         .into_iter()
         .map(
@@ -510,10 +489,12 @@ pub async fn tab(
         )
         .collect();
     Ok(Some(ProspectsTab {
-        html: super::html::tab(campaign.id, total, prospects.clone(), imports.clone()),
+        html: super::html::tab(campaign.id, total, &page, query, &imports),
         campaign,
         total,
-        prospects,
+        matching: page.matching,
+        prospects: page.items,
+        next: page.next,
         imports,
         max_mb,
     }))
@@ -545,7 +526,7 @@ pub async fn add_by_hand(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     owner: Uuid,
     campaign: Uuid,
-    p: &super::model::HandProspect,
+    p: &super::model::ProspectFields,
 ) -> Result<Option<Added>, sqlx::Error> {
     let show: Option<String> = sqlx::query_scalar(
         "SELECT name FROM campaigns WHERE owner_user_id = $1 AND id = $2 FOR KEY SHARE",
@@ -559,15 +540,21 @@ pub async fn add_by_hand(
     };
     // A known address only gets what it lacked; `xmax = 0` tells a row just inserted.
     let (id, inserted): (Uuid, bool) = sqlx::query_as(
-        "INSERT INTO prospects AS p (id, owner_user_id, email, first_name, last_name, company,
-             job_title, phone, notes, origin, origin_show)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'hand', $10)
+        "INSERT INTO prospects AS p (id, owner_user_id, email, civility, first_name, last_name,
+             company, job_title, phone, mobile, postal_code, city, country, notes, origin,
+             origin_show)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'hand', $15)
          ON CONFLICT (owner_user_id, email) DO UPDATE SET
+             civility = CASE WHEN p.civility = '' THEN excluded.civility ELSE p.civility END,
              first_name = CASE WHEN p.first_name = '' THEN excluded.first_name ELSE p.first_name END,
              last_name = CASE WHEN p.last_name = '' THEN excluded.last_name ELSE p.last_name END,
              company = CASE WHEN p.company = '' THEN excluded.company ELSE p.company END,
              job_title = CASE WHEN p.job_title = '' THEN excluded.job_title ELSE p.job_title END,
              phone = CASE WHEN p.phone = '' THEN excluded.phone ELSE p.phone END,
+             mobile = CASE WHEN p.mobile = '' THEN excluded.mobile ELSE p.mobile END,
+             postal_code = CASE WHEN p.postal_code = '' THEN excluded.postal_code ELSE p.postal_code END,
+             city = CASE WHEN p.city = '' THEN excluded.city ELSE p.city END,
+             country = CASE WHEN p.country = '' THEN excluded.country ELSE p.country END,
              notes = CASE WHEN p.notes = '' THEN excluded.notes ELSE p.notes END,
              version = p.version + 1, updated_at = now()
          RETURNING id, xmax = 0",
@@ -575,11 +562,16 @@ pub async fn add_by_hand(
     .bind(Uuid::now_v7())
     .bind(owner)
     .bind(&p.email)
+    .bind(&p.civility)
     .bind(&p.first_name)
     .bind(&p.last_name)
     .bind(&p.company)
     .bind(&p.job_title)
     .bind(&p.phone)
+    .bind(&p.mobile)
+    .bind(&p.postal_code)
+    .bind(&p.city)
+    .bind(&p.country)
     .bind(&p.notes)
     .bind(&show)
     .fetch_one(&mut **tx)

@@ -11,13 +11,13 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
 use super::{
     api::{
-        get_import_report, get_import_upload, get_prospects_tab, AddProspect, StartImport,
-        UndoImport,
+        get_import_report, get_import_upload, get_prospect, get_prospects_tab, AddProspect,
+        StartImport, UndoImport,
     },
     model::{CampaignName, PageView, COMPANY_MAX, EMAIL_MAX, NAME_MAX, NOTES_MAX, PHONE_MAX},
 };
@@ -55,6 +55,8 @@ enum Step {
     Mapping,
     /// `/campagnes/:id/imports/:batch`: what an import did, its rejected rows, its undo.
     Report,
+    /// `/campagnes/:id/prospects/:prospect`: a prospect, its edit, mark and erasure.
+    Prospect,
 }
 
 impl Step {
@@ -63,6 +65,7 @@ impl Step {
             Step::Tab => Missing::CAMPAIGN,
             Step::Mapping => Missing::UPLOAD,
             Step::Report => Missing::IMPORT,
+            Step::Prospect => Missing::PROSPECT,
         }
     }
 }
@@ -77,8 +80,11 @@ pub struct ProspectsPage {
 impl ProspectsPage {
     fn load() -> Self {
         let params = use_params_map();
+        let query = use_query_map();
         let step = params.with_untracked(|p| {
-            if p.get("upload").is_some() {
+            if p.get("prospect").is_some() {
+                Step::Prospect
+            } else if p.get("upload").is_some() {
                 Step::Mapping
             } else if p.get("batch").is_some() {
                 Step::Report
@@ -91,12 +97,20 @@ impl ProspectsPage {
             move || {
                 let p = params.read();
                 let id = |name: &str| p.get(name).and_then(|s| Uuid::parse_str(&s).ok());
-                (id("id"), id("upload").or(id("batch")), refresh.get())
+                // The tab's search, sort and page.
+                let q = query.read();
+                let list = (q.get("q"), q.get("tri"), q.get("apres"));
+                let other = id("upload").or(id("batch")).or(id("prospect"));
+                (id("id"), other, list, refresh.get())
             },
-            move |(campaign, other, _)| async move {
+            move |(campaign, other, (q, tri, apres), _)| async move {
                 // A malformed id is "not found", like another rep's.
                 match (step, campaign, other) {
-                    (Step::Tab, Some(campaign), _) => get_prospects_tab(campaign).await,
+                    (Step::Tab, Some(campaign), _) => {
+                        let apres = apres.and_then(|a| Uuid::parse_str(&a).ok());
+                        get_prospects_tab(campaign, q, tri, apres).await
+                    }
+                    (Step::Prospect, Some(campaign), Some(id)) => get_prospect(campaign, id).await,
                     (Step::Mapping, Some(campaign), Some(upload)) => {
                         get_import_upload(campaign, upload).await
                     }
@@ -139,6 +153,7 @@ lazy_page!(ProspectsRoute => ProspectsPage,
                         Step::Tab => tab_view(page),
                         Step::Mapping => mapping_view(page),
                         Step::Report => report_view(page, undo, refresh),
+                        Step::Prospect => prospect_view(page),
                     })
                 })}
             </ErrorBoundary>
@@ -150,6 +165,17 @@ lazy_page!(ProspectsRoute => ProspectsPage,
 
 fn back_to_prospects(c: &CampaignName) -> impl IntoView {
     view! { <p><a class="back" href=format!("/campagnes/{}/prospects", c.id)>"← Prospects · "{c.name.clone()}</a></p> }
+}
+
+/// A prospect: its name, and the rest as the server wrote it (its forms are plain posts).
+fn prospect_view(page: PageView) -> AnyView {
+    view! {
+        <Title text=format!("{} · Prospects", page.name) />
+        {back_to_prospects(&page.campaign)}
+        <h1>{page.name}</h1>
+        <div inner_html=page.html></div>
+    }
+    .into_any()
 }
 
 fn tab_view(page: PageView) -> AnyView {

@@ -57,6 +57,12 @@ impl Missing {
         back_href: "/campagnes",
         back_label: "Revenir aux campagnes",
     };
+    pub const PROSPECT: Missing = Missing {
+        title: "Prospect introuvable",
+        text: "Ce prospect n’existe pas dans cette campagne : il a peut-être été effacé, ou il appartient à un autre compte.",
+        back_href: "/campagnes",
+        back_label: "Revenir aux campagnes",
+    };
     pub const DISTRIBUTOR: Missing = Missing {
         title: "Distributeur introuvable",
         text: "Ce distributeur a peut-être été supprimé, ou il appartient à un autre compte.",

@@ -8,8 +8,8 @@ use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use app::{
     config::{
-        Config, Environment, LogFormat, Secret, DEVELOPMENT_TOKEN_SECRET, SANDBOX_CLIENT_ID,
-        SANDBOX_CLIENT_SECRET,
+        Config, Environment, LogFormat, Secret, DEVELOPMENT_ADDRESS_KEY, DEVELOPMENT_TOKEN_SECRET,
+        SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET,
     },
     jobs::Jobs,
     state::AppState,
@@ -99,6 +99,7 @@ pub fn test_config(namespace: &str) -> Config {
         microsoft_client_id: SANDBOX_CLIENT_ID.into(),
         microsoft_client_secret: Secret::new(SANDBOX_CLIENT_SECRET),
         token_secret: Secret::new(DEVELOPMENT_TOKEN_SECRET),
+        address_key: Secret::new(DEVELOPMENT_ADDRESS_KEY),
         session_idle_minutes: 60,
         session_max_hours: 24,
         sign_in_per_minute: 240,
