@@ -34,6 +34,8 @@ test('every page becomes interactive within its download budget: main <= 200 KB,
   await page.getByRole('button', { name: 'Importer les contacts' }).click();
   await expect(page).toHaveURL(/\/imports\/[0-9a-f-]{36}$/);
   const report = new URL(page.url()).pathname;
+  await page.goto(`${campaign}/prospects`);
+  const prospect = await page.locator('ul.prospects a').first().getAttribute('href') ?? '';
 
   const signedIn = await page.context().storageState();
   const routes: [string, boolean][] = [
@@ -50,6 +52,7 @@ test('every page becomes interactive within its download budget: main <= 200 KB,
     [`${campaign}/prospects`, true],
     [mapping, true],
     [report, true],
+    [prospect, true],
   ];
   const rows: string[] = [];
   const over: string[] = [];

@@ -96,6 +96,64 @@ test('a file that is not a table is refused on the Prospects tab, in French', as
   await expect(page.getByRole('alert')).toContainText('Ce fichier n’est pas un tableau de contacts');
 });
 
+test('a rep finds a prospect, edits it, marks it do-not-contact and erases it for good', async ({ page }) => {
+  await campaignProspects(page, 'Salon des fiches');
+  // Addresses of this run only: an erased address stays on the rep's suppression list.
+  const stamp = Date.now();
+  const rows = Array.from({ length: 60 }, (_, i) => `Contact${i};Fiche${String(i).padStart(2, '0')};Société ${i};fiche${i}.${stamp}@exemple.fr;Lyon`);
+  rows.push(`Zoé;Ardent;Café Zéphyr;zoe.${stamp}@exemple.fr;Villeurbanne`);
+  await page.getByLabel('Fichier de contacts').setInputFiles({
+    name: 'fiches.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(['Prénom;Nom;Société;E-mail;Ville', ...rows].join('\n')),
+  });
+  await page.getByRole('button', { name: 'Envoyer le fichier' }).click();
+  await expect(page).toHaveURL(/\/import\/[0-9a-f-]{36}$/);
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Importer les contacts' }).click();
+  await expect(page).toHaveURL(/\/imports\/[0-9a-f-]{36}$/);
+  await page.getByRole('link', { name: /← Prospects/ }).click();
+
+  // Fifty a page, by name: Zoé Ardent first, then the next page.
+  await expect(page.getByRole('heading', { name: 'Prospects (61)' })).toBeVisible();
+  await expect(page.locator('ul.prospects > li')).toHaveCount(50);
+  await expect(page.locator('ul.prospects > li').first()).toContainText('Zoé Ardent');
+  await page.getByRole('link', { name: 'Suivants →' }).click();
+  await expect(page.locator('ul.prospects > li')).toHaveCount(11);
+  await expect(page.getByRole('link', { name: 'Suivants →' })).toHaveCount(0);
+
+  // Found by her company, accents and case aside.
+  await page.getByRole('searchbox', { name: 'Rechercher' }).fill('ZEPHYR');
+  await page.getByRole('button', { name: 'Afficher' }).click();
+  await expect(page.getByText('1 prospect trouvé')).toBeVisible();
+  await page.getByRole('link', { name: 'Zoé Ardent' }).click();
+  await expect(page.getByRole('heading', { name: 'Zoé Ardent', level: 1 })).toBeVisible();
+  await expect(page.getByText(/Importé du fichier « fiches\.csv » au salon « Salon des fiches »/)).toBeVisible();
+
+  // An edit, shown in the history.
+  await page.getByLabel('Ville', { exact: true }).fill('Lyon 3e');
+  await page.getByLabel('Portable', { exact: true }).fill('06 12 34 56 78');
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await expect(page.getByText('Prospect enregistré.')).toBeVisible();
+  await expect(page.getByLabel('Ville', { exact: true })).toHaveValue('Lyon 3e');
+  await expect(page.getByText('Ville : Villeurbanne → Lyon 3e')).toBeVisible();
+
+  // No more mails for her.
+  await page.getByRole('button', { name: 'Ne plus contacter' }).click();
+  await expect(page.getByText('Ce contact ne veut plus être contacté : aucun mail ne lui sera envoyé.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Retirer la marque' })).toBeVisible();
+
+  // Erased once confirmed; the tab no longer has her.
+  const erase = page.getByRole('button', { name: 'Effacer définitivement' });
+  await erase.click();
+  await expect(page.getByRole('heading', { name: 'Zoé Ardent', level: 1 })).toBeVisible();
+  await page.getByLabel('Je confirme l’effacement définitif de ce contact').check();
+  await erase.click();
+  await expect(page.getByText('Contact effacé définitivement. Son adresse ne sera plus importée.')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Prospects (60)' })).toBeVisible();
+  await expect(page.getByText(`zoe.${stamp}@exemple.fr`)).toHaveCount(0);
+});
+
 test('the prospect pages fit 390, 768 and 1024 px wide with no sideways scroll, and pass axe', async ({ page }) => {
   test.setTimeout(120_000);
   const tab = await campaignProspects(page, 'Salon international des équipements de restauration collective');
@@ -107,10 +165,12 @@ test('the prospect pages fit 390, 768 and 1024 px wide with no sideways scroll, 
   await page.getByRole('button', { name: 'Importer les contacts' }).click();
   await expect(page).toHaveURL(/\/imports\/[0-9a-f-]{36}$/);
   const report = new URL(page.url()).pathname;
+  await page.goto(tab);
+  const prospect = await page.locator('ul.prospects a').first().getAttribute('href') ?? '';
 
   for (const width of [390, 768, 1024]) {
     await page.setViewportSize({ width, height: width === 390 ? 844 : width === 768 ? 1024 : 768 });
-    for (const path of [tab, mapping, report]) {
+    for (const path of [tab, mapping, report, prospect]) {
       await page.goto(path);
       await hydrated(page);
       const { scroll, client, widest } = await page.evaluate(() => {

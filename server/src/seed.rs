@@ -269,6 +269,24 @@ pub async fn demo(
             },
         )
         .await?;
+        // A visitor who asked for no more mails: marked, and on the suppression list.
+        let loic: uuid::Uuid =
+            sqlx::query_scalar("SELECT id FROM prospects WHERE owner_user_id = $1 AND email = $2")
+                .bind(seeded.user.id)
+                .bind("loic.nguyen@chr.example.test")
+                .fetch_one(pool)
+                .await?;
+        let mut tx = pool.begin().await?;
+        app::prospects::contact::set_do_not_contact(
+            &mut tx,
+            key,
+            seeded.user.id,
+            campaign,
+            loic,
+            true,
+        )
+        .await?;
+        tx.commit().await?;
     }
     Ok(seeded)
 }
@@ -347,5 +365,13 @@ mod tests {
         .unwrap();
         // Nine rows: one without an address, one address twice.
         assert_eq!(counts, (7, 7, 1, 1));
+        let marked: (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM prospects WHERE do_not_contact),
+                    (SELECT count(*) FROM suppressed_addresses WHERE reason = 'opted_out')",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(marked, (1, 1));
     }
 }

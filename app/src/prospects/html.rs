@@ -69,7 +69,7 @@ pub fn tab(
     let search = (total > 0).then(|| {
         let sorts = [(Sort::Name, "Nom"), (Sort::Company, "Société"), (Sort::Recent, "Ajout le plus récent")];
         view! {
-            <form method="get" action=path.clone() class="search" role="search">
+            <form method="get" action=path.clone() class="filters search" role="search">
                 <label class="field">
                     <span>"Rechercher"</span>
                     <input type="search" name="q" value=q.clone() maxlength="200" placeholder="Nom, société, e-mail, ville" />
@@ -408,7 +408,7 @@ pub fn prospect(campaign: Uuid, p: &Stored, history: &[AuditEntry]) -> String {
         {(!history.is_empty()).then(|| view! {
             <section class="card">
                 <h2>"Historique"</h2>
-                <ol class="history">
+                <ol class="history-list">
                     {history.iter().map(|e| view! {
                         <li>
                             <strong>{history_label(e)}</strong>
