@@ -53,6 +53,7 @@ test('every page becomes interactive within its download budget: main <= 200 KB,
     [mapping, true],
     [report, true],
     [prospect, true],
+    [`${campaign}/tableau`, true],
   ];
   const rows: string[] = [];
   const over: string[] = [];

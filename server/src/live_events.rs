@@ -1,5 +1,6 @@
-//! Server-sent events for the pages that follow work in progress (see `app::live`): an import
-//! now; OCR, sending and board moves will add their streams here.
+//! Server-sent events for the pages that follow work in progress or another device's changes
+//! (see `app::live`): an import, a campaign's board; OCR and sending will add their streams
+//! here.
 //!
 //! A stream sends the current state first (read after subscribing, so nothing said in between
 //! is missed), then the events of its topic, and the state again whenever events may have been
@@ -30,10 +31,105 @@ use tokio::sync::broadcast::{error::RecvError, Receiver};
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/campagnes/{id}/imports/{batch}/progression",
-        get(import_progress),
+    Router::new()
+        .route(
+            "/campagnes/{id}/imports/{batch}/progression",
+            get(import_progress),
+        )
+        .route("/campagnes/{id}/tableau/evenements", get(board_moves))
+}
+
+/// `GET /campagnes/:id/tableau/evenements`: the board's counts (`{"counts": …}`), then each
+/// move made on any device (`{"move", "place", "cards": [[id, position]…]}`, or `"reload":
+/// true` for a large one), and the counts again whenever moves may have been missed.
+async fn board_moves(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(Extension(user)) = user else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let Ok(campaign) = Uuid::parse_str(&id) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let heard = match state.live.subscribe().await {
+        Ok(heard) => heard,
+        Err(e) => return internal(e),
+    };
+    let watch = BoardWatch {
+        pool: state.pool.clone(),
+        owner: user.id,
+        campaign,
+        topic: app::board::repo::topic(campaign),
+        heard,
+    };
+    let first = match watch.current().await {
+        Ok(Some(first)) => first,
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => return internal(e),
+    };
+    let events = stream::unfold((watch, Some(first)), |(mut watch, mut first)| async move {
+        let data = match first.take() {
+            Some(data) => data,
+            None => watch.next().await?,
+        };
+        Some((
+            Ok::<_, Infallible>(Event::default().data(data.to_string())),
+            (watch, None),
+        ))
+    });
+    (
+        [
+            ("x-accel-buffering", "no"),
+            (header::CACHE_CONTROL.as_str(), "no-store"),
+        ],
+        Sse::new(events).keep_alive(KeepAlive::default()),
     )
+        .into_response()
+}
+
+/// One page watching one board.
+struct BoardWatch {
+    pool: PgPool,
+    owner: Uuid,
+    campaign: Uuid,
+    topic: String,
+    heard: Receiver<Heard>,
+}
+
+impl BoardWatch {
+    /// The board's counts now; `None` when the campaign is not the rep's.
+    async fn current(&self) -> Result<Option<serde_json::Value>, sqlx::Error> {
+        if app::prospects::repo::campaign_name(&self.pool, self.owner, self.campaign)
+            .await?
+            .is_none()
+        {
+            return Ok(None);
+        }
+        let counts = app::board::repo::counts(&self.pool, self.owner, self.campaign).await?;
+        let counts: serde_json::Map<String, serde_json::Value> = counts
+            .into_iter()
+            .map(|(place, n)| (place.key().to_string(), n.into()))
+            .collect();
+        Ok(Some(serde_json::json!({ "counts": counts })))
+    }
+
+    async fn next(&mut self) -> Option<serde_json::Value> {
+        loop {
+            match self.heard.recv().await {
+                Ok(Heard::Event(event)) => {
+                    if event.owner == self.owner && event.topic == self.topic {
+                        return Some(event.data.clone());
+                    }
+                }
+                Ok(Heard::Resync) | Err(RecvError::Lagged(_)) => {
+                    return self.current().await.ok().flatten();
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
 }
 
 /// `GET /campagnes/:id/imports/:batch/progression`: `{"state": "running", "rows": n}` as the

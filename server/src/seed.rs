@@ -3,6 +3,7 @@
 
 use app::{
     auth::repo::{upsert_microsoft_user, MicrosoftIdentity},
+    board::model::Place,
     campaigns::{repo as campaigns, CampaignDraft, CampaignFilter, StatusFilter},
     distributors::{repo as distributors, DistributorDraft},
     prospects::suppression::AddressKey,
@@ -286,6 +287,31 @@ pub async fn demo(
             true,
         )
         .await?;
+        // Replies already classified on the board: a yes, a no, a ghost.
+        for (email, place) in [
+            ("lea.mercier@etoile.example.test", Place::Oven),
+            ("gaetan.garcon@gourmet.example.test", Place::FridgeNo),
+            ("noel.petit@st-honore.example.test", Place::FridgeGhost),
+        ] {
+            let id: uuid::Uuid = sqlx::query_scalar(
+                "SELECT id FROM prospects WHERE owner_user_id = $1 AND email = $2",
+            )
+            .bind(seeded.user.id)
+            .bind(email)
+            .fetch_one(&mut *tx)
+            .await?;
+            app::board::repo::move_cards(
+                &mut tx,
+                seeded.user.id,
+                campaign,
+                &[id],
+                Place::WaitingRoom,
+                place,
+                None,
+                uuid::Uuid::new_v4(),
+            )
+            .await?;
+        }
         tx.commit().await?;
     }
     Ok(seeded)
@@ -373,5 +399,22 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(marked, (1, 1));
+        let board: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT spine_board_place(stage, outcome), count(*) FROM campaign_prospects
+             GROUP BY 1 ORDER BY 1",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        let board: Vec<(&str, i64)> = board.iter().map(|(p, n)| (p.as_str(), *n)).collect();
+        assert_eq!(
+            board,
+            [
+                ("fridge_ghost", 1),
+                ("fridge_no", 1),
+                ("oven", 1),
+                ("waiting_room", 4)
+            ]
+        );
     }
 }

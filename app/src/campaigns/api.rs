@@ -68,9 +68,12 @@ pub async fn today_html() -> Result<Option<String>, AppError> {
 pub async fn get_campaign(id: Uuid) -> Result<PageData<Campaign>, AppError> {
     use ssr::*;
     let user = require_user()?;
-    let campaign = repo::get(&pool()?, user.id, id)
+    let pool = pool()?;
+    let mut campaign = repo::get(&pool, user.id, id)
         .await?
         .ok_or_else(AppError::not_found)?;
+    let counts = crate::board::repo::counts(&pool, user.id, id).await?;
+    campaign.pipeline = crate::board::html::pipeline(&counts);
     PageData::new(&campaign)
 }
 

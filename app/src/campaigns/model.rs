@@ -50,6 +50,9 @@ pub struct Campaign {
     pub ends_on: NaiveDate,
     pub status: CampaignStatus,
     pub version: i32,
+    /// The hub's picture of the pipeline (SVG written by the server); empty elsewhere.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub pipeline: String,
 }
 
 /// Which campaigns the list shows (the `statut` query parameter).

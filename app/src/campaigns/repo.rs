@@ -42,6 +42,7 @@ impl From<Row> for Campaign {
             ends_on: r.ends_on,
             status: CampaignStatus::parse(&r.status).unwrap_or(CampaignStatus::Archived),
             version: r.version,
+            pipeline: String::new(),
         }
     }
 }

@@ -87,6 +87,7 @@ mod tests {
             ends_on: day,
             status: CampaignStatus::Running,
             version: 1,
+            pipeline: String::new(),
         }
     }
 

@@ -490,7 +490,8 @@ lazy_page!(CampaignHubRoute => CampaignHubPage,
                                 <h1>{c.name.clone()}</h1>
                                 {status_badge(c.status)}
                             </div>
-                            {crate::prospects::ui::campaign_tabs(c.id, false)}
+                            {crate::prospects::ui::campaign_tabs(c.id, crate::prospects::ui::Tab::Overview)}
+                            <div inner_html=c.pipeline.clone()></div>
                             <section class="card">
                                 <dl class="facts">
                                     <dt>"Distributeur"</dt><dd>{c.distributor_name.clone()}</dd>

@@ -534,7 +534,15 @@ pub async fn uploads_holding(
 }
 
 /// Audit keys that are not personal data, kept when an entry is scrubbed.
-const KEPT_IN_AUDIT: [&str; 3] = ["campaign_id", "origin", "do_not_contact"];
+const KEPT_IN_AUDIT: [&str; 7] = [
+    "campaign_id",
+    "origin",
+    "do_not_contact",
+    "place",
+    "position",
+    "move",
+    "undoes",
+];
 
 /// Erases prospect `id` for good, on the contact's request: the contact, its links to
 /// campaigns and what imports filled in it go; its address joins the suppression list (as a

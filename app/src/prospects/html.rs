@@ -447,12 +447,24 @@ fn history_label(e: &AuditEntry) -> &'static str {
             "Marqué « ne plus contacter »"
         }
         "do_not_contact" => "Marque « ne plus contacter » retirée",
+        "move" => "Déplacé sur le tableau",
         _ => "Changement",
     }
 }
 
-/// The fields an edit changed: `Ville : Lyon → Chassieu`.
-fn history_changes(e: &AuditEntry) -> Option<impl IntoView> {
+/// The fields an edit changed (`Ville : Lyon → Chassieu`), or where a move took the card.
+fn history_changes(e: &AuditEntry) -> Option<AnyView> {
+    if e.action == "move" {
+        let place = |v: &Option<serde_json::Value>| {
+            v.as_ref()
+                .and_then(|v| v.get("place"))
+                .and_then(|p| p.as_str())
+                .and_then(crate::board::model::Place::parse)
+                .map_or("—", |p| p.label())
+        };
+        let line = format!("{} → {}", place(&e.before), place(&e.after));
+        return Some(view! { <ul class="changes"><li>{line}</li></ul> }.into_any());
+    }
     if e.action != "update" {
         return None;
     }
@@ -462,11 +474,14 @@ fn history_changes(e: &AuditEntry) -> Option<impl IntoView> {
         Some("") | None => "—".to_string(),
         Some(s) => s.to_string(),
     };
-    Some(view! {
-        <ul class="changes">
-            {FIELDS.iter().filter(|(k, _)| after.contains_key(*k)).map(|(k, l)| view! {
-                <li>{format!("{l} : {} → {}", shown(before.get(*k)), shown(after.get(*k)))}</li>
-            }).collect_view()}
-        </ul>
-    })
+    Some(
+        view! {
+            <ul class="changes">
+                {FIELDS.iter().filter(|(k, _)| after.contains_key(*k)).map(|(k, l)| view! {
+                    <li>{format!("{l} : {} → {}", shown(before.get(*k)), shown(after.get(*k)))}</li>
+                }).collect_view()}
+            </ul>
+        }
+        .into_any(),
+    )
 }

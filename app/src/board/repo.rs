@@ -1,0 +1,500 @@
+//! The board's cards and their moves. Every query takes the owner: another rep's campaign or
+//! card is not found. A move names where the rep saw the card: a card that is no longer there
+//! (moved meanwhile on another device) does not move, and the rep is told.
+
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+use super::model::{Moved, Place};
+use crate::{live, prospects::model::CampaignName};
+
+/// A card of the board.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Card {
+    pub prospect: Uuid,
+    pub name: String,
+    pub company: String,
+    pub email: String,
+    pub place: Place,
+    pub do_not_contact: bool,
+}
+
+/// A campaign's board: its cards in column order, and how many each stage holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Board {
+    pub campaign: CampaignName,
+    pub cards: Vec<Card>,
+    /// Cards per place, whatever the search.
+    pub counts: Vec<(Place, i64)>,
+}
+
+/// The live topic of campaign `campaign`'s board.
+pub fn topic(campaign: Uuid) -> String {
+    format!("board:{campaign}")
+}
+
+/// The board of campaign `campaign`, its cards found by the words of `q` (names, company,
+/// address, city; accents and case aside), in each column's order.
+pub async fn board(
+    pool: &PgPool,
+    owner: Uuid,
+    campaign: Uuid,
+    q: Option<&str>,
+) -> Result<Option<Board>, sqlx::Error> {
+    let Some(campaign) = crate::prospects::repo::campaign_name(pool, owner, campaign).await? else {
+        return Ok(None);
+    };
+    let q = q.map(str::trim).filter(|q| !q.is_empty());
+    type Row = (
+        Uuid,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        bool,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT p.id, p.first_name, p.last_name, p.company, p.email, cp.stage, cp.outcome,
+                p.do_not_contact
+         FROM campaign_prospects cp
+         JOIN prospects p ON p.owner_user_id = cp.owner_user_id AND p.id = cp.prospect_id
+         WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2
+           AND ($3::text IS NULL
+                OR spine_search_text(concat_ws(' ', p.first_name, p.last_name, p.company,
+                                               p.email, p.city))
+                   LIKE ALL (spine_search_patterns($3)))
+         ORDER BY cp.position, cp.added_at, cp.prospect_id",
+    )
+    .bind(owner)
+    .bind(campaign.id)
+    .bind(q)
+    .fetch_all(pool)
+    .await?;
+    let counts = counts(pool, owner, campaign.id).await?;
+    let cards = rows
+        .into_iter()
+        .map(
+            |(prospect, first, last, company, email, stage, outcome, do_not_contact)| Card {
+                prospect,
+                name: format!("{first} {last}").trim().to_string(),
+                company,
+                email,
+                place: Place::of(&stage, outcome.as_deref()).unwrap_or(Place::WaitingRoom),
+                do_not_contact,
+            },
+        )
+        .collect();
+    Ok(Some(Board {
+        campaign,
+        cards,
+        counts,
+    }))
+}
+
+/// How many cards each place of campaign `campaign` holds (the campaign is the rep's).
+pub async fn counts(
+    pool: &PgPool,
+    owner: Uuid,
+    campaign: Uuid,
+) -> Result<Vec<(Place, i64)>, sqlx::Error> {
+    let counts: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT spine_board_place(stage, outcome), count(*) FROM campaign_prospects
+         WHERE owner_user_id = $1 AND campaign_id = $2
+         GROUP BY 1",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .fetch_all(pool)
+    .await?;
+    Ok(Place::ALL
+        .into_iter()
+        .map(|place| {
+            let n = counts
+                .iter()
+                .find(|(key, _)| key == place.key())
+                .map_or(0, |(_, n)| *n);
+            (place, n)
+        })
+        .collect())
+}
+
+/// One card of campaign `campaign` (its move page), if it is there.
+pub async fn card(
+    pool: &PgPool,
+    owner: Uuid,
+    campaign: Uuid,
+    prospect: Uuid,
+) -> Result<Option<Card>, sqlx::Error> {
+    type Row = (String, String, String, String, String, Option<String>, bool);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT p.first_name, p.last_name, p.company, p.email, cp.stage, cp.outcome,
+                p.do_not_contact
+         FROM campaign_prospects cp
+         JOIN prospects p ON p.owner_user_id = cp.owner_user_id AND p.id = cp.prospect_id
+         WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2 AND cp.prospect_id = $3",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .bind(prospect)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(
+        |(first, last, company, email, stage, outcome, do_not_contact)| Card {
+            prospect,
+            name: format!("{first} {last}").trim().to_string(),
+            company,
+            email,
+            place: Place::of(&stage, outcome.as_deref()).unwrap_or(Place::WaitingRoom),
+            do_not_contact,
+        },
+    ))
+}
+
+/// The position of a card dropped before card `before` of column `stage`: halfway between it
+/// and the card above. When two neighbours share a position (an import's cards all start at
+/// 0), the column is numbered afresh first.
+async fn position_before(
+    tx: &mut Transaction<'_, Postgres>,
+    owner: Uuid,
+    campaign: Uuid,
+    stage: &str,
+    before: Uuid,
+    moving: Uuid,
+) -> Result<Option<f64>, sqlx::Error> {
+    for _ in 0..2 {
+        let below: Option<f64> = sqlx::query_scalar(
+            "SELECT position FROM campaign_prospects
+             WHERE owner_user_id = $1 AND campaign_id = $2 AND stage = $3 AND prospect_id = $4",
+        )
+        .bind(owner)
+        .bind(campaign)
+        .bind(stage)
+        .bind(before)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some(below) = below else {
+            return Ok(None);
+        };
+        let above: Option<f64> = sqlx::query_scalar(
+            "SELECT cp.position FROM campaign_prospects cp, campaign_prospects b
+             WHERE b.owner_user_id = $1 AND b.campaign_id = $2 AND b.prospect_id = $4
+               AND cp.owner_user_id = $1 AND cp.campaign_id = $2 AND cp.stage = $3
+               AND cp.prospect_id <> $5
+               AND (cp.position, cp.added_at, cp.prospect_id) < (b.position, b.added_at, b.prospect_id)
+             ORDER BY cp.position DESC, cp.added_at DESC, cp.prospect_id DESC
+             LIMIT 1",
+        )
+        .bind(owner)
+        .bind(campaign)
+        .bind(stage)
+        .bind(before)
+        .bind(moving)
+        .fetch_optional(&mut **tx)
+        .await?;
+        match above {
+            None => return Ok(Some(below - 1.0)),
+            Some(above) if below - above > 1e-6 => return Ok(Some((above + below) / 2.0)),
+            Some(_) => {
+                sqlx::query(
+                    "UPDATE campaign_prospects cp SET position = n.rank
+                     FROM (SELECT prospect_id,
+                                  row_number() OVER (ORDER BY position, added_at, prospect_id) AS rank
+                           FROM campaign_prospects
+                           WHERE owner_user_id = $1 AND campaign_id = $2 AND stage = $3) n
+                     WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2
+                       AND cp.prospect_id = n.prospect_id",
+                )
+                .bind(owner)
+                .bind(campaign)
+                .bind(stage)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Moves `cards` of campaign `campaign` from `from` to `to`, where the rep saw them: before
+/// card `before` of the target column, else on top of it (several cards keep their order).
+/// A card no longer at `from` stays where it is (counted `stale`); one already at `to` counts
+/// as neither. Each card moved is logged (from, to, position) under move `id`, for its undo,
+/// and the board's pages are told. `None` when the campaign is not the rep's.
+#[allow(clippy::too_many_arguments)]
+pub async fn move_cards(
+    tx: &mut Transaction<'_, Postgres>,
+    owner: Uuid,
+    campaign: Uuid,
+    cards: &[Uuid],
+    from: Place,
+    to: Place,
+    before: Option<Uuid>,
+    id: Uuid,
+) -> Result<Option<Moved>, sqlx::Error> {
+    let exists: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM campaigns WHERE owner_user_id = $1 AND id = $2)",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .fetch_one(&mut **tx)
+    .await?;
+    if !exists {
+        return Ok(None);
+    }
+    let position = match (before, cards) {
+        (Some(before), [card]) if before != *card => {
+            position_before(tx, owner, campaign, to.stage(), before, *card).await?
+        }
+        _ => None,
+    };
+    let moved: Vec<(Uuid, f64)> = sqlx::query_as(
+        "WITH top AS (
+             SELECT coalesce(min(position), 0) AS top FROM campaign_prospects
+             WHERE owner_user_id = $1 AND campaign_id = $2 AND stage = $5
+               AND NOT (prospect_id = ANY($3))
+         ), chosen AS (
+             SELECT prospect_id, position AS was,
+                    row_number() OVER (ORDER BY position, added_at, prospect_id) AS rank,
+                    count(*) OVER () AS n
+             FROM campaign_prospects
+             WHERE owner_user_id = $1 AND campaign_id = $2 AND prospect_id = ANY($3)
+               AND spine_board_place(stage, outcome) = $4
+         ), moved AS (
+             UPDATE campaign_prospects cp
+             SET stage = $5, outcome = $6,
+                 position = coalesce($7, t.top - c.n - 1 + c.rank), moved_at = now()
+             FROM chosen c, top t
+             WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2
+               AND cp.prospect_id = c.prospect_id
+               AND spine_board_place(cp.stage, cp.outcome) = $4
+             RETURNING cp.prospect_id, cp.position, c.was
+         ), logged AS (
+             INSERT INTO audit_log (id, owner_user_id, actor_user_id, entity_type, entity_id,
+                                    action, before, after)
+             SELECT gen_random_uuid(), $1, $1, 'prospect', m.prospect_id, 'move',
+                    jsonb_build_object('campaign_id', $2, 'place', $4, 'position', m.was),
+                    jsonb_build_object('campaign_id', $2, 'place', $8, 'position', m.position,
+                                       'move', $9)
+             FROM moved m
+         )
+         SELECT prospect_id, position FROM moved",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .bind(cards)
+    .bind(from.key())
+    .bind(to.stage())
+    .bind(to.outcome())
+    .bind(position)
+    .bind(to.key())
+    .bind(id.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    let already: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM campaign_prospects
+         WHERE owner_user_id = $1 AND campaign_id = $2 AND prospect_id = ANY($3)
+           AND spine_board_place(stage, outcome) = $4",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .bind(cards)
+    .bind(to.key())
+    .fetch_one(&mut **tx)
+    .await?;
+    let found: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM campaign_prospects
+         WHERE owner_user_id = $1 AND campaign_id = $2 AND prospect_id = ANY($3)",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .bind(cards)
+    .fetch_one(&mut **tx)
+    .await?;
+    let result = Moved {
+        id,
+        moved: moved.len() as u64,
+        stale: (found - already.max(moved.len() as i64)).max(0) as u64,
+    };
+    if !moved.is_empty() {
+        publish(tx, owner, campaign, id, to, &moved).await?;
+    }
+    Ok(Some(result))
+}
+
+/// Tells the board's pages what moved: each card when they are few, else to read the board
+/// again (a notification holds 8,000 bytes).
+async fn publish(
+    tx: &mut Transaction<'_, Postgres>,
+    owner: Uuid,
+    campaign: Uuid,
+    id: Uuid,
+    to: Place,
+    moved: &[(Uuid, f64)],
+) -> Result<(), sqlx::Error> {
+    let data = if moved.len() <= 50 {
+        serde_json::json!({
+            "move": id,
+            "place": to.key(),
+            "cards": moved.iter().map(|(p, position)| serde_json::json!([p, position])).collect::<Vec<_>>(),
+        })
+    } else {
+        serde_json::json!({ "move": id, "place": to.key(), "reload": true })
+    };
+    live::publish(&mut **tx, owner, &topic(campaign), data).await
+}
+
+/// Undoes move `id`: each of its cards still where it put it goes back where it was, at its
+/// old position; a card moved again since stays (counted `stale`). Logged as a move of its own.
+/// The campaign and what it did; `None` when the move is not the rep's.
+pub async fn undo(
+    tx: &mut Transaction<'_, Postgres>,
+    owner: Uuid,
+    id: Uuid,
+) -> Result<Option<(Uuid, Moved)>, sqlx::Error> {
+    let found: Option<(Uuid, i64)> = sqlx::query_as(
+        "SELECT (min(after->>'campaign_id'))::uuid, count(*) FROM audit_log
+         WHERE owner_user_id = $1 AND action = 'move' AND after->>'move' = $2
+         HAVING count(*) > 0",
+    )
+    .bind(owner)
+    .bind(id.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((campaign, entries)) = found else {
+        return Ok(None);
+    };
+    let undo = Uuid::new_v4();
+    let moved: Vec<(Uuid, f64, String)> = sqlx::query_as(
+        "WITH entries AS (
+             SELECT entity_id AS prospect_id, before->>'place' AS back,
+                    after->>'place' AS now, (before->>'position')::float8 AS position
+             FROM audit_log
+             WHERE owner_user_id = $1 AND action = 'move' AND after->>'move' = $3
+         ), moved AS (
+             UPDATE campaign_prospects cp
+             SET stage = spine_board_stage(e.back), outcome = spine_board_outcome(e.back),
+                 position = e.position, moved_at = now()
+             FROM entries e
+             WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2
+               AND cp.prospect_id = e.prospect_id
+               AND spine_board_place(cp.stage, cp.outcome) = e.now
+             RETURNING cp.prospect_id, cp.position, e.back, e.now
+         ), logged AS (
+             INSERT INTO audit_log (id, owner_user_id, actor_user_id, entity_type, entity_id,
+                                    action, before, after)
+             SELECT gen_random_uuid(), $1, $1, 'prospect', m.prospect_id, 'move',
+                    jsonb_build_object('campaign_id', $2, 'place', m.now),
+                    jsonb_build_object('campaign_id', $2, 'place', m.back,
+                                       'position', m.position, 'move', $4, 'undoes', $3)
+             FROM moved m
+         )
+         SELECT prospect_id, position, back FROM moved",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .bind(id.to_string())
+    .bind(undo.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    let result = Moved {
+        id: undo,
+        moved: moved.len() as u64,
+        stale: (entries as u64).saturating_sub(moved.len() as u64),
+    };
+    if let Some((_, _, back)) = moved.first() {
+        let back = Place::parse(back).unwrap_or(Place::WaitingRoom);
+        let cards: Vec<(Uuid, f64)> = moved
+            .iter()
+            .map(|(p, position, _)| (*p, *position))
+            .collect();
+        publish(tx, owner, campaign, undo, back, &cards).await?;
+    }
+    Ok(Some((campaign, result)))
+}
+
+/// The cards at `from` of campaign `campaign` the words of `q` find (a bulk move named by
+/// its filter rather than its ids).
+pub async fn selection(
+    pool: &PgPool,
+    owner: Uuid,
+    campaign: Uuid,
+    from: Place,
+    q: Option<&str>,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    let q = q.map(str::trim).filter(|q| !q.is_empty());
+    sqlx::query_scalar(
+        "SELECT cp.prospect_id
+         FROM campaign_prospects cp
+         JOIN prospects p ON p.owner_user_id = cp.owner_user_id AND p.id = cp.prospect_id
+         WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2
+           AND spine_board_place(cp.stage, cp.outcome) = $3
+           AND ($4::text IS NULL
+                OR spine_search_text(concat_ws(' ', p.first_name, p.last_name, p.company,
+                                               p.email, p.city))
+                   LIKE ALL (spine_search_patterns($4)))",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .bind(from.key())
+    .bind(q)
+    .fetch_all(pool)
+    .await
+}
+
+/// Cards listed per page by [`cards_at`].
+pub const CARDS_PAGE: i64 = 200;
+
+/// A page of the cards at `place`, in the column's order, after card `after` (keyset: a card
+/// no longer there opens the first page); `None` when the campaign is not the rep's.
+pub async fn cards_at(
+    pool: &PgPool,
+    owner: Uuid,
+    campaign: Uuid,
+    place: Place,
+    after: Option<Uuid>,
+) -> Result<Option<(Vec<serde_json::Value>, Option<Uuid>)>, sqlx::Error> {
+    if crate::prospects::repo::campaign_name(pool, owner, campaign)
+        .await?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    type Row = (Uuid, String, String, String, String, f64);
+    let mut rows: Vec<Row> = sqlx::query_as(
+        "WITH column_cards AS (
+             SELECT cp.prospect_id, cp.position, cp.added_at
+             FROM campaign_prospects cp
+             WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2
+               AND spine_board_place(cp.stage, cp.outcome) = $3
+         ), cursor AS (SELECT position, added_at, prospect_id FROM column_cards WHERE prospect_id = $4)
+         SELECT p.id, p.first_name, p.last_name, p.company, p.email, c.position
+         FROM column_cards c
+         JOIN prospects p ON p.owner_user_id = $1 AND p.id = c.prospect_id
+         WHERE NOT EXISTS (SELECT 1 FROM cursor)
+            OR (c.position, c.added_at, c.prospect_id) > (SELECT * FROM cursor)
+         ORDER BY c.position, c.added_at, c.prospect_id
+         LIMIT $5",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .bind(place.key())
+    .bind(after)
+    .bind(CARDS_PAGE + 1)
+    .fetch_all(pool)
+    .await?;
+    let more = rows.len() as i64 > CARDS_PAGE;
+    rows.truncate(CARDS_PAGE as usize);
+    let next = rows.last().filter(|_| more).map(|r| r.0);
+    let cards = rows
+        .into_iter()
+        .map(|(id, first, last, company, email, position)| {
+            serde_json::json!({
+                "id": id, "first_name": first, "last_name": last, "company": company,
+                "email": email, "place": place.key(), "position": position,
+            })
+        })
+        .collect();
+    Ok(Some((cards, next)))
+}
