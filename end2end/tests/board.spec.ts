@@ -53,6 +53,17 @@ test('a rep classifies a card with a tap, undoes it, and the board open elsewher
   await expect(column(laptop, /^Four/).locator('.board-card')).toHaveCount(1);
   await expect(column(laptop, /^Salle d’attente/).locator('.board-card')).toHaveCount(2);
 
+  // The oven exported as CSV, reopened: a byte-order mark, `;`, the card with its stage.
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: '(CSV)' }).first().click();
+  const file = await (await download).path();
+  const bytes = require('fs').readFileSync(file);
+  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const rows = bytes.subarray(3).toString('utf8').split('\r\n');
+  expect(rows[0].startsWith('Civilité;Prénom;Nom;E-mail;Société')).toBe(true);
+  expect(rows.filter((r: string) => r.includes('@exemple.fr'))).toHaveLength(1);
+  expect(rows[1]).toMatch(/^;Carte0;Tableau;carte0\.\d+@exemple\.fr;Maison 0;.*;Four;oui;/);
+
   // Undone from the notice: back in the waiting room, on both.
   await page.getByRole('button', { name: 'Annuler' }).click();
   await expect(page.getByText('Déplacement annulé.')).toBeVisible();

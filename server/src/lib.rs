@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod auth;
 pub mod cli;
+pub mod exports;
 pub mod health;
 pub mod limits;
 pub mod live_events;

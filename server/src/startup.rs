@@ -19,7 +19,9 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{assets, auth, health, limits, live_events, plain_forms, prospect_files, security};
+use crate::{
+    assets, auth, exports, health, limits, live_events, plain_forms, prospect_files, security,
+};
 
 /// Where the compiled site is, from the `LEPTOS_*` variables. Its file names carry content
 /// hashes when cargo-leptos wrote its hash file beside this binary (a release build), unless
@@ -270,6 +272,7 @@ pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
         ))
         .merge(prospect_files::router())
         .merge(live_events::router())
+        .merge(exports::router())
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

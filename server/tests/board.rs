@@ -539,3 +539,144 @@ async fn next_event(res: &mut reqwest::Response) -> Value {
         }
     }
 }
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn exports_hold_every_field_the_stage_the_reply_and_the_origin_and_never_a_formula(
+    pool: PgPool,
+) {
+    let (app, claire, campaign) = board_of(&pool, 2).await;
+    // A contact typed in at the stand, with cells a spreadsheet would evaluate.
+    let (status, added) = claire
+        .call(
+            "add_prospect",
+            &[
+                ("campaign", campaign.as_str()),
+                ("prospect[email]", "anne@cafe.fr"),
+                ("prospect[first_name]", "Anne"),
+                ("prospect[last_name]", "Durand"),
+                ("prospect[company]", "=1+1"),
+                ("prospect[phone]", "+33 6 12 34 56 78"),
+                ("prospect[city]", "-2"),
+                ("prospect[notes]", "@SUM(A1)"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{added}");
+    let anne = added["value"].as_str().unwrap().to_string();
+    move_card(&claire, &campaign, &anne, "waiting_room", "oven", &[]).await;
+    let p0 = card(&pool, 0).await;
+    move_card(&claire, &campaign, &p0, "waiting_room", "fridge_ghost", &[]).await;
+
+    let res = claire
+        .get(&format!(
+            "/campagnes/{campaign}/export?etape=four&format=csv"
+        ))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(
+        res.headers()["content-disposition"],
+        "attachment; filename=\"sirha-lyon-four.csv\""
+    );
+    let bytes = res.bytes().await.unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "a byte-order mark first"
+    );
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "Civilité;Prénom;Nom;E-mail;Société;Fonction;Téléphone;Portable;Code postal;Ville;Pays;Notes;Étape;Réponse;Ajouté le;Origine;Fichier d’origine;Salon d’origine;Ne plus contacter"
+    );
+    assert_eq!(
+        lines.len(),
+        3,
+        "the header, Anne, and the empty end: {text:?}"
+    );
+    let cells: Vec<&str> = lines[1].split(';').collect();
+    assert_eq!(
+        cells[..14],
+        [
+            "",
+            "Anne",
+            "Durand",
+            "anne@cafe.fr",
+            "'=1+1",
+            "",
+            "'+33 6 12 34 56 78",
+            "",
+            "",
+            "'-2",
+            "",
+            "'@SUM(A1)",
+            "Four",
+            "oui"
+        ]
+    );
+    assert_eq!(cells[15..], ["Saisie à la main", "", "Sirha Lyon", "non"]);
+
+    // The fridge holds the ghost; all holds everyone, and the workbook the same cells as text.
+    let fridge = claire
+        .get(&format!(
+            "/campagnes/{campaign}/export?etape=frigo&format=csv"
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        fridge.contains("p0@ex.fr")
+            && fridge.contains(";Frigo;ghost;")
+            && !fridge.contains("anne@")
+    );
+    let res = claire
+        .get(&format!("/campagnes/{campaign}/export?etape=tout"))
+        .await;
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let workbook = res.bytes().await.unwrap();
+    let (table, _) = import::read(&workbook).unwrap();
+    assert_eq!(table.header[3], "E-mail");
+    assert_eq!(table.records.len(), 3);
+    let anne_row = table
+        .records
+        .iter()
+        .find(|r| r.cell(3) == "anne@cafe.fr")
+        .unwrap();
+    assert_eq!(
+        (
+            anne_row.cell(4),
+            anne_row.cell(6),
+            anne_row.cell(9),
+            anne_row.cell(11)
+        ),
+        ("=1+1", "+33 6 12 34 56 78", "-2", "@SUM(A1)")
+    );
+    assert_eq!(anne_row.cell(16), "");
+    let imported = table
+        .records
+        .iter()
+        .find(|r| r.cell(3) == "p1@ex.fr")
+        .unwrap();
+    assert_eq!(
+        (imported.cell(12), imported.cell(15), imported.cell(16)),
+        ("Salle d’attente", "Import", "salon.csv")
+    );
+
+    // Bad requests say why; another rep gets nothing.
+    let res = claire
+        .get(&format!("/campagnes/{campaign}/export?etape=cave"))
+        .await;
+    assert_eq!(res.status(), 400);
+    let julien = app.signed_in(DEMO_TENANT_ID, JULIEN).await;
+    let res = julien
+        .get(&format!(
+            "/campagnes/{campaign}/export?etape=tout&format=csv"
+        ))
+        .await;
+    assert_eq!(res.status(), 404);
+    app.shutdown().await.unwrap();
+}

@@ -46,6 +46,17 @@ pub fn board(board: &Board, q: &str) -> String {
             <button type="submit" class="secondary">"Afficher"</button>
             {searching.then(|| view! { <a class="button secondary" href=path.clone()>"Tout afficher"</a> })}
         </form>
+        <p class="exports">"Exporter : "
+            {[("four", "le Four"), ("frigo", "le Frigo"), ("tout", "tout")].into_iter().enumerate().map(|(i, (which, label))| {
+                let href = |format: &str| format!("/campagnes/{campaign}/export?etape={which}&format={format}");
+                view! {
+                    {(i > 0).then_some(" · ")}
+                    <a href=href("xlsx") rel="external" download="">{format!("{label} (Excel)")}</a>
+                    " "
+                    <a href=href("csv") rel="external" download="">"(CSV)"</a>
+                }
+            }).collect_view()}
+        </p>
         <nav class="stage-tabs" aria-label="Étapes">
             {STAGES.iter().map(|(stage, label)| view! {
                 // The browser's own jump (not the app's router) makes the column `:target`.

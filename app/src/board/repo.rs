@@ -498,3 +498,128 @@ pub async fn cards_at(
         .collect();
     Ok(Some((cards, next)))
 }
+
+/// Which cards an export takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exported {
+    Oven,
+    Fridge,
+    All,
+}
+
+impl Exported {
+    /// From the address (`etape=four|frigo|tout`).
+    pub fn parse(value: &str) -> Option<Exported> {
+        match value {
+            "four" => Some(Exported::Oven),
+            "frigo" => Some(Exported::Fridge),
+            "tout" => Some(Exported::All),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exported::Oven => "four",
+            Exported::Fridge => "frigo",
+            Exported::All => "tout",
+        }
+    }
+}
+
+/// A prospect as an export writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportRow {
+    pub fields: crate::prospects::model::ProspectFields,
+    pub place: Place,
+    /// When it joined the campaign (Paris time).
+    pub added: chrono::NaiveDateTime,
+    /// `import` or `hand`, with the file and the show.
+    pub origin: String,
+    pub origin_file: Option<String>,
+    pub origin_show: Option<String>,
+    pub do_not_contact: bool,
+}
+
+/// The campaign's prospects an export takes, in the board's order; `None` when the campaign
+/// is not the rep's.
+pub async fn export_rows(
+    pool: &PgPool,
+    owner: Uuid,
+    campaign: Uuid,
+    which: Exported,
+) -> Result<Option<(CampaignName, Vec<ExportRow>)>, sqlx::Error> {
+    let Some(name) = crate::prospects::repo::campaign_name(pool, owner, campaign).await? else {
+        return Ok(None);
+    };
+    let stage = match which {
+        Exported::Oven => Some("oven"),
+        Exported::Fridge => Some("fridge"),
+        Exported::All => None,
+    };
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        email: String,
+        civility: String,
+        first_name: String,
+        last_name: String,
+        company: String,
+        job_title: String,
+        phone: String,
+        mobile: String,
+        postal_code: String,
+        city: String,
+        country: String,
+        notes: String,
+        stage: String,
+        outcome: Option<String>,
+        added: chrono::NaiveDateTime,
+        origin: String,
+        origin_file: Option<String>,
+        origin_show: Option<String>,
+        do_not_contact: bool,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT p.email, p.civility, p.first_name, p.last_name, p.company, p.job_title, p.phone,
+                p.mobile, p.postal_code, p.city, p.country, p.notes, cp.stage, cp.outcome,
+                cp.added_at AT TIME ZONE 'Europe/Paris' AS added, p.origin, p.origin_file,
+                p.origin_show, p.do_not_contact
+         FROM campaign_prospects cp
+         JOIN prospects p ON p.owner_user_id = cp.owner_user_id AND p.id = cp.prospect_id
+         WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2
+           AND ($3::text IS NULL OR cp.stage = $3)
+         ORDER BY array_position(ARRAY['waiting_room', 'oven', 'fridge', 'trash'], cp.stage),
+                  cp.position, cp.added_at, cp.prospect_id",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .bind(stage)
+    .fetch_all(pool)
+    .await?;
+    let rows = rows
+        .into_iter()
+        .map(|r| ExportRow {
+            place: Place::of(&r.stage, r.outcome.as_deref()).unwrap_or(Place::WaitingRoom),
+            fields: crate::prospects::model::ProspectFields {
+                email: r.email,
+                civility: r.civility,
+                first_name: r.first_name,
+                last_name: r.last_name,
+                company: r.company,
+                job_title: r.job_title,
+                phone: r.phone,
+                mobile: r.mobile,
+                postal_code: r.postal_code,
+                city: r.city,
+                country: r.country,
+                notes: r.notes,
+            },
+            added: r.added,
+            origin: r.origin,
+            origin_file: r.origin_file,
+            origin_show: r.origin_show,
+            do_not_contact: r.do_not_contact,
+        })
+        .collect();
+    Ok(Some((name, rows)))
+}
