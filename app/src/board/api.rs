@@ -38,16 +38,11 @@ pub async fn get_board(id: Uuid, q: Option<String>) -> Result<PageData<PageView>
         .iter()
         .map(|(place, n)| (place.key().to_string(), (*n).into()))
         .collect();
-    let cards: Vec<serde_json::Value> = board
-        .cards
-        .iter()
-        .map(|c| serde_json::json!({ "id": c.prospect, "name": c.name, "company": c.company, "place": c.place.key() }))
-        .collect();
     PageData::of(&serde_json::json!({
         "campaign": board.campaign,
         "html": super::html::board(&board, q.as_deref().unwrap_or_default()),
+        // The cards are in the HTML; scripts read them by column (`list_board_cards`).
         "counts": counts,
-        "cards": cards,
     }))
 }
 
