@@ -141,19 +141,40 @@ pub fn open_any<'a, S: stream::Source + ?Sized>(source: &'a S) -> Result<Opened<
     })
 }
 
-/// Whether any cell of the contact file in `source` holds `needle` (lowercase), whatever its
-/// case: an erased address must not wait in an uploaded file. A file that cannot be read as a
-/// table holds nothing a later import could take.
+/// Whether any cell of the contact file in `source` holds the address `needle` (lowercase),
+/// whatever its case, as a whole address (`lea@ex.fr` is not in `xlea@ex.fr`): an erased
+/// address must not wait in an uploaded file. A file, or a record, that cannot be read may hold
+/// it: it counts as holding it.
 pub fn mentions<S: stream::Source + ?Sized>(source: &S, needle: &str) -> bool {
     let Ok(opened) = open_any(source) else {
-        return false;
+        return true;
     };
-    let holds = |cell: &str| cell.to_lowercase().contains(needle);
-    opened.header.iter().any(|c| holds(c))
-        || opened
-            .records
-            .map_while(Result::ok)
-            .any(|r| r.cells.iter().any(|c| holds(c)))
+    if opened.header.iter().any(|c| holds_address(c, needle)) {
+        return true;
+    }
+    for record in opened.records {
+        match record {
+            Ok(r) if r.cells.iter().any(|c| holds_address(c, needle)) => return true,
+            Ok(_) => {}
+            Err(_) => return true,
+        }
+    }
+    false
+}
+
+/// Whether `text` holds the address `needle` (lowercase) whole: not inside a longer address.
+pub fn holds_address(text: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return false;
+    }
+    let text = text.to_lowercase();
+    let local = |c: char| c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c);
+    let domain = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '.';
+    text.match_indices(needle).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + needle.len()..].chars().next();
+        !before.is_some_and(local) && !after.is_some_and(domain)
+    })
 }
 
 /// Reads a whole contact file (CSV or workbook) in memory: its table and proposed mapping.

@@ -139,5 +139,18 @@ fn an_address_is_found_in_a_file_whatever_its_encoding_or_case() {
             "{file}"
         );
     }
-    assert!(!import::mentions(b"%PDF-1.4 binary".as_slice(), "@"));
+    // A file that cannot be read may hold it.
+    assert!(import::mentions(b"%PDF-1.4 binary".as_slice(), "a@ex.fr"));
+}
+
+#[test]
+fn an_address_is_found_whole_not_inside_a_longer_one() {
+    use import::holds_address;
+    assert!(holds_address("Lea@Ex.fr", "lea@ex.fr"));
+    assert!(holds_address("Léa <lea@ex.fr>", "lea@ex.fr"));
+    assert!(holds_address("a@b.fr ::: lea@ex.fr", "lea@ex.fr"));
+    assert!(!holds_address("xlea@ex.fr", "lea@ex.fr"));
+    assert!(!holds_address("a.lea@ex.fr", "lea@ex.fr"));
+    assert!(!holds_address("lea@ex.fr.example", "lea@ex.fr"));
+    assert!(!holds_address("lea@ex.france", "lea@ex.fr"));
 }

@@ -307,7 +307,7 @@ pub async fn demo(
                 &[id],
                 Place::WaitingRoom,
                 place,
-                None,
+                app::board::repo::At::Top,
                 uuid::Uuid::new_v4(),
             )
             .await?;

@@ -282,6 +282,21 @@ async fn undo_puts_the_cards_back_where_they_were_unless_moved_since(pool: PgPoo
         ["p0@ex.fr", "p2@ex.fr"]
     );
     assert_eq!(column(&claire, &campaign, "trash").await, ["p1@ex.fr"]);
+    // The undo undone (a redo): the two go back to the fridge.
+    let undo_id = undone["value"]["id"].as_str().unwrap().to_string();
+    let (status, redone) = claire.call("undo_move", &[("id", &undo_id)]).await;
+    assert_eq!(
+        (status, redone["value"]["moved"].as_i64()),
+        (200, Some(2)),
+        "{redone}"
+    );
+    assert_eq!(column(&claire, &campaign, "fridge_ghost").await.len(), 2);
+    claire
+        .call(
+            "undo_move",
+            &[("id", redone["value"]["id"].as_str().unwrap())],
+        )
+        .await;
     // Undone twice: nothing left to undo.
     let (_, twice) = claire.call("undo_move", &[("id", &key)]).await;
     assert_eq!(
@@ -355,6 +370,18 @@ async fn five_thousand_cards_move_in_chunks_under_the_body_limit_and_come_back_w
         .await,
         5_000
     );
+    // Chunk after chunk at the bottom of the oven: the selection keeps its order.
+    let oven: Vec<String> = sqlx::query_scalar::<_, Uuid>(
+        "SELECT prospect_id FROM campaign_prospects WHERE stage = 'oven'
+         ORDER BY position, added_at, prospect_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|id| id.to_string())
+    .collect();
+    assert_eq!(oven, ids);
     assert_eq!(
         count(
             &pool,
@@ -408,7 +435,7 @@ async fn the_hub_draws_the_pipeline_from_the_board(pool: PgPool) {
     let svg = hub["pipeline"].as_str().unwrap();
     assert!(svg.contains("<svg"), "{svg}");
     assert!(svg.contains("3 prospects : 2 en salle d’attente, 0 au four, 1 au frigo (1 non, 0 ghost), 0 à la corbeille."));
-    assert!(svg.contains("1 classés sur 3."));
+    assert!(svg.contains("1 classé sur 3."));
     app.shutdown().await.unwrap();
 }
 

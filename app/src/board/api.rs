@@ -14,7 +14,10 @@ use crate::{
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use super::super::{model::Place, repo};
+    pub use super::super::{
+        model::Place,
+        repo::{self, At},
+    };
     pub use crate::ui::notice::Notice;
     pub use crate::{auth::require_user, prospects::repo::campaign_name, state::pool};
     pub use leptos::server_fn::ServerFn;
@@ -149,7 +152,7 @@ pub async fn move_card(
         &[prospect],
         from,
         to,
-        before,
+        before.map_or(At::Top, At::Before),
         key.unwrap_or_else(Uuid::new_v4),
     )
     .await?
@@ -175,7 +178,8 @@ pub async fn move_card(
     Ok(moved_notice(campaign, &moved, to))
 }
 
-/// Moves cards of campaign `campaign` from `from` to `to`, on top of that column: the cards
+/// Moves cards of campaign `campaign` from `from` to `to`, at the bottom of that column in
+/// their order (chunk after chunk): the cards
 /// `ids` (at most [`BULK_CHUNK`] per call), or when none is named every card at `from` the
 /// words of `q` find. Cards moved meanwhile stay where they are (counted). The chunks of one
 /// selection share `key`, the move's id, so one undo takes them all back.
@@ -211,7 +215,7 @@ pub async fn bulk_move(
         &ids,
         from,
         to,
-        None,
+        At::Bottom,
         key.unwrap_or_else(Uuid::new_v4),
     )
     .await?
@@ -234,6 +238,7 @@ pub async fn undo_move(id: Uuid) -> Result<Saved<Moved>, AppError> {
     tx.commit().await?;
     let page = board_page(campaign);
     let mut message = match undone.moved {
+        0 if undone.stale == 1 => "Rien à annuler : ce prospect a été déplacé depuis.".to_string(),
         0 => "Rien à annuler : ces prospects ont été déplacés depuis.".to_string(),
         1 => "Déplacement annulé.".to_string(),
         n => format!("Déplacement annulé : {n} prospects remis à leur place."),

@@ -11,7 +11,10 @@ use super::{
     model::{Place, STAGES},
     repo::{Board, Card},
 };
-use crate::ui::{query::Query, server_form::new_key, server_html};
+use crate::{
+    prospects::model::count,
+    ui::{query::Query, server_form::new_key, server_html},
+};
 
 /// The four columns with their counts and cards, the search above them, and on a phone a tab
 /// per column (one shown at a time).
@@ -181,7 +184,8 @@ pub fn pipeline(counts: &[(Place, i64)]) -> String {
         .max(1);
     let classified = total - n(Place::WaitingRoom);
     let summary = format!(
-        "{total} prospects : {} en salle d’attente, {} au four, {} au frigo ({} non, {} ghost), {} à la corbeille.",
+        "{} : {} en salle d’attente, {} au four, {} au frigo ({} non, {} ghost), {} à la corbeille.",
+        count(total, "prospect", "prospects"),
         n(Place::WaitingRoom),
         n(Place::Oven),
         n(Place::FridgeNo) + n(Place::FridgeGhost),
@@ -229,7 +233,7 @@ pub fn pipeline(counts: &[(Place, i64)]) -> String {
         if total == 0 {
             "Aucun prospect : importez-en depuis l’onglet Prospects.".to_string()
         } else {
-            format!("{classified} classés sur {total}.")
+            format!("{} sur {total}.", count(classified, "classé", "classés"))
         }
     )
 }

@@ -203,7 +203,7 @@ async fn position_before(
                                   row_number() OVER (ORDER BY position, added_at, prospect_id) AS rank
                            FROM campaign_prospects
                            WHERE owner_user_id = $1 AND campaign_id = $2 AND stage = $3) n
-                     WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2
+                     WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2 AND cp.stage = $3
                        AND cp.prospect_id = n.prospect_id",
                 )
                 .bind(owner)
@@ -217,8 +217,19 @@ async fn position_before(
     Ok(None)
 }
 
-/// Moves `cards` of campaign `campaign` from `from` to `to`, where the rep saw them: before
-/// card `before` of the target column, else on top of it (several cards keep their order).
+/// Where moved cards go in their new column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum At {
+    /// On top: a card classified is the first seen there.
+    Top,
+    /// At the bottom, in their order: the chunks of a bulk move follow one another.
+    Bottom,
+    /// Just before this card.
+    Before(Uuid),
+}
+
+/// Moves `cards` of campaign `campaign` from `from` to `to`, where the rep saw them, placed
+/// `at` in the target column (several cards keep their order).
 /// A card no longer at `from` stays where it is (counted `stale`); one already at `to` counts
 /// as neither. Each card moved is logged (from, to, position) under move `id`, for its undo,
 /// and the board's pages are told. `None` when the campaign is not the rep's.
@@ -230,7 +241,7 @@ pub async fn move_cards(
     cards: &[Uuid],
     from: Place,
     to: Place,
-    before: Option<Uuid>,
+    at: At,
     id: Uuid,
 ) -> Result<Option<Moved>, sqlx::Error> {
     let exists: bool = sqlx::query_scalar(
@@ -243,15 +254,16 @@ pub async fn move_cards(
     if !exists {
         return Ok(None);
     }
-    let position = match (before, cards) {
-        (Some(before), [card]) if before != *card => {
+    let position = match (at, cards) {
+        (At::Before(before), [card]) if before != *card => {
             position_before(tx, owner, campaign, to.stage(), before, *card).await?
         }
         _ => None,
     };
     let moved: Vec<(Uuid, f64)> = sqlx::query_as(
-        "WITH top AS (
-             SELECT coalesce(min(position), 0) AS top FROM campaign_prospects
+        "WITH ends AS (
+             SELECT coalesce(min(position), 0) AS top, coalesce(max(position), 0) AS bottom
+             FROM campaign_prospects
              WHERE owner_user_id = $1 AND campaign_id = $2 AND stage = $5
                AND NOT (prospect_id = ANY($3))
          ), chosen AS (
@@ -264,8 +276,10 @@ pub async fn move_cards(
          ), moved AS (
              UPDATE campaign_prospects cp
              SET stage = $5, outcome = $6,
-                 position = coalesce($7, t.top - c.n - 1 + c.rank), moved_at = now()
-             FROM chosen c, top t
+                 position = coalesce($7, CASE WHEN $10 THEN e.bottom + c.rank
+                                              ELSE e.top - c.n - 1 + c.rank END),
+                 moved_at = now()
+             FROM chosen c, ends e
              WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2
                AND cp.prospect_id = c.prospect_id
                AND spine_board_place(cp.stage, cp.outcome) = $4
@@ -290,6 +304,7 @@ pub async fn move_cards(
     .bind(position)
     .bind(to.key())
     .bind(id.to_string())
+    .bind(at == At::Bottom)
     .fetch_all(&mut **tx)
     .await?;
     let already: i64 = sqlx::query_scalar(
@@ -368,24 +383,27 @@ pub async fn undo(
     let undo = Uuid::new_v4();
     let moved: Vec<(Uuid, f64, String)> = sqlx::query_as(
         "WITH entries AS (
-             SELECT entity_id AS prospect_id, before->>'place' AS back,
-                    after->>'place' AS now, (before->>'position')::float8 AS position
-             FROM audit_log
-             WHERE owner_user_id = $1 AND action = 'move' AND after->>'move' = $3
+             SELECT a.entity_id AS prospect_id, a.before->>'place' AS back,
+                    a.after->>'place' AS now, (a.before->>'position')::float8 AS position,
+                    cp.position AS was
+             FROM audit_log a
+             JOIN campaign_prospects cp
+               ON cp.owner_user_id = $1 AND cp.campaign_id = $2 AND cp.prospect_id = a.entity_id
+             WHERE a.owner_user_id = $1 AND a.action = 'move' AND a.after->>'move' = $3
          ), moved AS (
              UPDATE campaign_prospects cp
              SET stage = spine_board_stage(e.back), outcome = spine_board_outcome(e.back),
-                 position = e.position, moved_at = now()
+                 position = coalesce(e.position, cp.position), moved_at = now()
              FROM entries e
              WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2
                AND cp.prospect_id = e.prospect_id
                AND spine_board_place(cp.stage, cp.outcome) = e.now
-             RETURNING cp.prospect_id, cp.position, e.back, e.now
+             RETURNING cp.prospect_id, cp.position, e.back, e.now, e.was
          ), logged AS (
              INSERT INTO audit_log (id, owner_user_id, actor_user_id, entity_type, entity_id,
                                     action, before, after)
              SELECT gen_random_uuid(), $1, $1, 'prospect', m.prospect_id, 'move',
-                    jsonb_build_object('campaign_id', $2, 'place', m.now),
+                    jsonb_build_object('campaign_id', $2, 'place', m.now, 'position', m.was),
                     jsonb_build_object('campaign_id', $2, 'place', m.back,
                                        'position', m.position, 'move', $4, 'undoes', $3)
              FROM moved m

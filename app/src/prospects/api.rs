@@ -185,15 +185,8 @@ pub async fn erase_prospect(
             ),
         })
     };
-    let address = contact::get(&pool, user.id, campaign, id)
-        .await?
-        .map(|p| p.fields.email);
-    let holding = match &address {
-        Some(address) => {
-            contact::uploads_holding(&pool, &config.data_dir, user.id, address).await?
-        }
-        None => Vec::new(),
-    };
+    let addresses = contact::addresses(&mut *pool.acquire().await?, user.id, campaign, id).await?;
+    let holding = contact::uploads_holding(&pool, &config.data_dir, user.id, &addresses).await?;
     let mut tx = pool.begin().await?;
     if let Some(key) = key {
         if let Claim::Done(_) = db::claim(&mut tx, user.id, "prospect_erase", key).await? {
@@ -337,6 +330,7 @@ pub async fn add_prospect(
             });
         }
     }
+    suppression::lock(&mut tx, user.id).await?;
     if suppression::contains(
         &mut *tx,
         &config()?.suppression_key(),

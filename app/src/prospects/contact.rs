@@ -377,6 +377,7 @@ pub async fn update(
     version: i32,
     new: &ProspectFields,
 ) -> Result<Updated, sqlx::Error> {
+    suppression::lock(tx, owner).await?;
     let Some(row) = find(&mut *tx, owner, campaign, id, true).await? else {
         return Ok(Updated::NotFound);
     };
@@ -401,9 +402,9 @@ pub async fn update(
         if taken {
             return Ok(Updated::Taken);
         }
-        // The mark follows the contact to its new address.
+        // The mark follows the contact to its new address; the old one stays out too (the
+        // person asked not to be contacted, whatever the address).
         if row.do_not_contact {
-            suppression::remove_opt_out(tx, key, owner, &old.email).await?;
             suppression::add(tx, key, owner, &new.email, Reason::OptedOut).await?;
         }
     }
@@ -457,6 +458,7 @@ pub async fn set_do_not_contact(
     id: Uuid,
     on: bool,
 ) -> Result<Option<bool>, sqlx::Error> {
+    suppression::lock(tx, owner).await?;
     let Some(row) = find(&mut *tx, owner, campaign, id, true).await? else {
         return Ok(None);
     };
@@ -502,13 +504,38 @@ pub struct Erased {
     pub files: Vec<PathBuf>,
 }
 
-/// The rep's uploaded files, still on disk, that hold `address`: read before the erasure's
-/// transaction (a file is read whole, on a blocking thread).
+/// Every address prospect `id` of campaign `campaign` has had: its own, then those an edit
+/// replaced (from its log). Empty when it is not found.
+pub async fn addresses(
+    db: &mut sqlx::PgConnection,
+    owner: Uuid,
+    campaign: Uuid,
+    id: Uuid,
+) -> Result<Vec<String>, sqlx::Error> {
+    let Some(row) = find(&mut *db, owner, campaign, id, false).await? else {
+        return Ok(Vec::new());
+    };
+    let mut addresses: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT before->>'email' FROM audit_log
+         WHERE owner_user_id = $1 AND entity_type = 'prospect' AND entity_id = $2
+           AND before->>'email' IS NOT NULL",
+    )
+    .bind(owner)
+    .bind(id)
+    .fetch_all(&mut *db)
+    .await?;
+    addresses.retain(|a| *a != row.email);
+    addresses.insert(0, row.email);
+    Ok(addresses)
+}
+
+/// The rep's uploaded files, still on disk, that hold one of `addresses`: read before the
+/// erasure's transaction (a file is read whole, on a blocking thread).
 pub async fn uploads_holding(
     pool: &PgPool,
     data_dir: &Path,
     owner: Uuid,
-    address: &str,
+    addresses: &[String],
 ) -> Result<Vec<Uuid>, sqlx::Error> {
     let ids: Vec<Uuid> =
         sqlx::query_scalar("SELECT id FROM import_uploads WHERE owner_user_id = $1")
@@ -520,17 +547,35 @@ pub async fn uploads_holding(
         .map(|id| (id, repo::upload_path(data_dir, id)))
         .filter(|(_, path)| path.exists())
         .collect();
-    let address = address.to_string();
+    let addresses = addresses.to_vec();
     let holding = tokio::task::spawn_blocking(move || {
         paths
             .into_iter()
-            .filter(|(_, path)| ::import::mentions(path.as_path(), &address))
+            .filter(|(_, path)| {
+                addresses
+                    .iter()
+                    .any(|a| ::import::mentions(path.as_path(), a))
+            })
             .map(|(id, _)| id)
             .collect()
     })
     .await
     .map_err(|e| sqlx::Error::Protocol(format!("reading uploads: {e}")))?;
     Ok(holding)
+}
+
+/// `text` as a PostgreSQL regular expression matching it literally (every character that is
+/// not a letter or a digit escaped).
+fn literal_pattern(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
 }
 
 /// Audit keys that are not personal data, kept when an entry is scrubbed.
@@ -558,19 +603,32 @@ pub async fn erase(
     holding: &[Uuid],
     data_dir: &Path,
 ) -> Result<Option<Erased>, sqlx::Error> {
-    let Some(row) = find(&mut *tx, owner, campaign, id, true).await? else {
+    suppression::lock(tx, owner).await?;
+    if find(&mut *tx, owner, campaign, id, true).await?.is_none() {
         return Ok(None);
-    };
-    suppression::add(tx, key, owner, &row.email, Reason::Erased).await?;
+    }
+    // Every address it had (an edit may have changed it) stays out.
+    let addresses = addresses(&mut *tx, owner, campaign, id).await?;
+    for address in &addresses {
+        suppression::add(tx, key, owner, address, Reason::Erased).await?;
+    }
+    // A preview holds it when a cell has one of them whole, not inside a longer address.
+    let whole = format!(
+        "(^|[^a-z0-9.!#$%&'*+/=?^_`{{|}}~-])({})($|[^a-z0-9.-])",
+        addresses
+            .iter()
+            .map(|a| literal_pattern(a))
+            .collect::<Vec<_>>()
+            .join("|")
+    );
     let uploads: Vec<Uuid> = sqlx::query_scalar(
         "DELETE FROM import_uploads
-         WHERE owner_user_id = $1
-           AND (id = ANY($2) OR strpos(lower(preview::text), $3) > 0)
+         WHERE owner_user_id = $1 AND (id = ANY($2) OR lower(preview::text) ~ $3)
          RETURNING id",
     )
     .bind(owner)
     .bind(holding)
-    .bind(&row.email)
+    .bind(&whole)
     .fetch_all(&mut **tx)
     .await?;
     let campaigns =
@@ -602,18 +660,22 @@ pub async fn erase(
     .bind(&personal)
     .execute(&mut **tx)
     .await?;
-    // `***=`: the address is matched as it is, not as a pattern; in any case.
-    sqlx::query(
-        "UPDATE audit_log
-         SET before = regexp_replace(before::text, '***=' || $2, '[effacé]', 'gi')::jsonb,
-             after = regexp_replace(after::text, '***=' || $2, '[effacé]', 'gi')::jsonb
-         WHERE owner_user_id = $1
-           AND (strpos(lower(before::text), $2) > 0 OR strpos(lower(after::text), $2) > 0)",
-    )
-    .bind(owner)
-    .bind(&row.email)
-    .execute(&mut **tx)
-    .await?;
+    // A value that is one of its addresses, whole (`"lea@ex.fr"`, in any case), is replaced.
+    for address in &addresses {
+        let value = format!("\"{}\"", literal_pattern(address));
+        sqlx::query(
+            "UPDATE audit_log
+             SET before = regexp_replace(before::text, $2, '\"[effacé]\"', 'gi')::jsonb,
+                 after = regexp_replace(after::text, $2, '\"[effacé]\"', 'gi')::jsonb
+             WHERE owner_user_id = $1
+               AND (strpos(lower(before::text), $3) > 0 OR strpos(lower(after::text), $3) > 0)",
+        )
+        .bind(owner)
+        .bind(&value)
+        .bind(format!("\"{address}\""))
+        .execute(&mut **tx)
+        .await?;
+    }
     record(
         tx,
         Change {

@@ -421,7 +421,7 @@ pub fn prospect(campaign: Uuid, p: &Stored, history: &[AuditEntry]) -> String {
         })}
         <section class="card danger-zone">
             <h2>"Effacer ce contact (RGPD)"</h2>
-            <p class="hint">"À la demande du contact : il est supprimé de toutes vos campagnes, avec ce que vos imports gardaient de lui. Son adresse n’est gardée que sous une forme chiffrée, pour qu’aucun import ne le rajoute. C’est définitif."</p>
+            <p class="hint">"À la demande du contact : il est supprimé de toutes vos campagnes, avec ce que vos imports gardaient de lui. Son adresse n’est gardée que sous une forme hachée, irréversible, pour qu’aucun import ne le rajoute. C’est définitif."</p>
             <form method="post" action=erase_url class="stack">
                 {ids()}
                 {hidden("key", new_key())}

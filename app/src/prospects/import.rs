@@ -142,6 +142,8 @@ pub async fn run(pool: &PgPool, request: Request) -> Result<Summary, ImportError
             .fetch_optional(&mut *tx)
             .await?;
     let show = show.ok_or(ImportError::CampaignNotFound)?;
+    // Held to the end: an erasure or a mark made meanwhile waits, then finds what we added.
+    super::suppression::lock(&mut tx, owner).await?;
     let suppressed = Suppressed::load(&mut *tx, &key, owner).await?;
 
     // The file is read and checked on a blocking thread while its rows go to the database.

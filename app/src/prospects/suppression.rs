@@ -86,6 +86,19 @@ impl Suppressed {
     }
 }
 
+/// Holds the rep's list still until the transaction ends: an import (reading the list, then
+/// adding contacts), a hand entry, an edit, a mark and an erasure take it, so none of them adds
+/// an address another has just put on the list.
+pub async fn lock(tx: &mut Transaction<'_, Postgres>, owner: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock(hashtextextended('spine-suppression:' || $1::text, 0))",
+    )
+    .bind(owner)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Whether `address` (normalised) is on the rep's list.
 pub async fn contains(
     db: impl PgExecutor<'_>,
