@@ -115,15 +115,17 @@ async fn main() -> anyhow::Result<()> {
     println!("{:<44} {:>8} {:>8} {:>8}", "", "p50 ms", "p95 ms", "max ms");
     for (cards, campaign) in BOARDS.iter().zip(&campaigns) {
         bench.check(*campaign, *cards).await?;
-        let mut times: [Vec<Duration>; 3] = Default::default();
+        let mut times: [Vec<Duration>; 4] = Default::default();
+        let (mut plain, mut zipped) = (0, 0);
         for i in 0..WARM_UP + iterations {
-            for k in 0..3 {
-                let which = (i + k) % 3;
+            for k in 0..4 {
+                let which = (i + k) % 4;
                 let start = Instant::now();
                 match which {
-                    0 => drop(bench.page(*campaign).await?),
+                    0 => plain = bench.page(*campaign).await?.len(),
                     1 => drop(bench.server_fn(*campaign).await?),
-                    _ => drop(bench.bare(*campaign).await?),
+                    2 => drop(bench.bare(*campaign).await?),
+                    _ => zipped = bench.page_gzipped(*campaign).await?,
                 }
                 if i >= WARM_UP {
                     times[which].push(start.elapsed());
@@ -134,8 +136,9 @@ async fn main() -> anyhow::Result<()> {
             format!("{cards} cards: SSR page GET …/tableau"),
             format!("{cards} cards: server fn POST /api/get_board"),
             format!("{cards} cards: bare session + user + rows"),
+            format!("{cards} cards: SSR page, gzipped"),
         ];
-        let mut p = [(0.0, 0.0); 3];
+        let mut p = [(0.0, 0.0); 4];
         for (i, t) in times.iter_mut().enumerate() {
             t.sort();
             p[i] = (percentile(t, 0.5), percentile(t, 0.95));
@@ -147,6 +150,11 @@ async fn main() -> anyhow::Result<()> {
                 percentile(t, 1.0)
             );
         }
+        println!(
+            "  page: {:.0} KB, {:.0} KB gzipped (what a browser downloads)",
+            plain as f64 / 1024.0,
+            zipped as f64 / 1024.0
+        );
         let verdict = |ok: bool| if ok { "holds" } else { "FAILS" };
         println!(
             "  page / bare p50 = {:.2}×, p95 = {:.2}× (goal ≤ {GOAL_RATIO}×: {}); page p95 ≤ {GOAL_P95_MS} ms: {}",
@@ -338,6 +346,22 @@ impl Bench {
             response.status()
         );
         Ok(response.text().await?)
+    }
+
+    /// The page as a browser gets it, gzipped; its size on the wire.
+    async fn page_gzipped(&self, campaign: Uuid) -> anyhow::Result<usize> {
+        let response = self
+            .client
+            .get(format!("{}/campagnes/{campaign}/tableau", self.origin))
+            .header("cookie", &self.cookie)
+            .header("accept-encoding", "gzip")
+            .send()
+            .await?;
+        ensure!(
+            response.headers().get("content-encoding").is_some(),
+            "the page is not compressed"
+        );
+        Ok(response.bytes().await?.len())
     }
 
     async fn call(&self, endpoint: &str, body: String) -> anyhow::Result<String> {

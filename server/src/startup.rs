@@ -15,6 +15,10 @@ use sqlx::{
 };
 use tokio::{net::TcpListener, sync::watch};
 use tower_http::{
+    compression::{
+        predicate::{NotForContentType, Predicate},
+        CompressionLayer, CompressionLevel, DefaultPredicate,
+    },
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
 };
@@ -294,7 +298,17 @@ pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
             state.clone(),
             auth::csrf::refuse_cross_site,
         ))
-        .layer(axum::middleware::from_fn(limits::limit_body));
+        .layer(axum::middleware::from_fn(limits::limit_body))
+        // Pages and answers gzipped for show-floor networks (a 2,000-card board is ~10× smaller),
+        // at the fastest level: the CPU is the server's, the wait the rep's. Not the streams of
+        // live events (the default predicate), nor workbooks (already zipped).
+        .layer(
+            CompressionLayer::new()
+                .quality(CompressionLevel::Fastest)
+                .compress_when(DefaultPredicate::new().and(NotForContentType::const_new(
+                    "application/vnd.openxmlformats",
+                ))),
+        );
 
     // The compiled site needs no session: a page's chunks cost no database round trip.
     Router::new()

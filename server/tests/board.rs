@@ -707,3 +707,41 @@ async fn exports_hold_every_field_the_stage_the_reply_and_the_origin_and_never_a
     assert_eq!(res.status(), 404);
     app.shutdown().await.unwrap();
 }
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn pages_travel_gzipped_but_live_streams_and_workbooks_do_not(pool: PgPool) {
+    let (app, claire, campaign) = board_of(&pool, 200).await;
+    let get = |path: String| {
+        let claire = claire.clone();
+        async move {
+            claire
+                .client
+                .get(format!("{}{path}", claire.origin))
+                .header("accept-encoding", "gzip")
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let encoding = |res: &reqwest::Response| {
+        res.headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    let page = get(format!("/campagnes/{campaign}/tableau")).await;
+    assert_eq!(encoding(&page).as_deref(), Some("gzip"));
+    let zipped = page.bytes().await.unwrap().len();
+    let plain = claire
+        .get(&format!("/campagnes/{campaign}/tableau"))
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .len();
+    assert!(zipped * 4 < plain, "{zipped} bytes gzipped, {plain} plain");
+    let stream = get(format!("/campagnes/{campaign}/tableau/evenements")).await;
+    assert_eq!(encoding(&stream), None, "each event must leave at once");
+    let workbook = get(format!("/campagnes/{campaign}/export?etape=tout")).await;
+    assert_eq!(encoding(&workbook), None);
+    app.shutdown().await.unwrap();
+}
