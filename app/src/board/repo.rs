@@ -577,18 +577,8 @@ pub async fn export_rows(
     };
     #[derive(sqlx::FromRow)]
     struct Row {
-        email: String,
-        civility: String,
-        first_name: String,
-        last_name: String,
-        company: String,
-        job_title: String,
-        phone: String,
-        mobile: String,
-        postal_code: String,
-        city: String,
-        country: String,
-        notes: String,
+        #[sqlx(flatten)]
+        fields: crate::prospects::model::ProspectFields,
         stage: String,
         outcome: Option<String>,
         added: chrono::NaiveDateTime,
@@ -618,20 +608,7 @@ pub async fn export_rows(
         .into_iter()
         .map(|r| ExportRow {
             place: Place::of(&r.stage, r.outcome.as_deref()).unwrap_or(Place::WaitingRoom),
-            fields: crate::prospects::model::ProspectFields {
-                email: r.email,
-                civility: r.civility,
-                first_name: r.first_name,
-                last_name: r.last_name,
-                company: r.company,
-                job_title: r.job_title,
-                phone: r.phone,
-                mobile: r.mobile,
-                postal_code: r.postal_code,
-                city: r.city,
-                country: r.country,
-                notes: r.notes,
-            },
+            fields: r.fields,
             added: r.added,
             origin: r.origin,
             origin_file: r.origin_file,

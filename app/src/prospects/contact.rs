@@ -205,18 +205,8 @@ pub struct Stored {
 #[derive(sqlx::FromRow)]
 struct Row {
     id: Uuid,
-    email: String,
-    civility: String,
-    first_name: String,
-    last_name: String,
-    company: String,
-    job_title: String,
-    phone: String,
-    mobile: String,
-    postal_code: String,
-    city: String,
-    country: String,
-    notes: String,
+    #[sqlx(flatten)]
+    fields: ProspectFields,
     extra: serde_json::Value,
     do_not_contact: bool,
     origin: String,
@@ -225,25 +215,6 @@ struct Row {
     origin_show: Option<String>,
     added: NaiveDateTime,
     version: i32,
-}
-
-impl Row {
-    fn fields(&self) -> ProspectFields {
-        ProspectFields {
-            email: self.email.clone(),
-            civility: self.civility.clone(),
-            first_name: self.first_name.clone(),
-            last_name: self.last_name.clone(),
-            company: self.company.clone(),
-            job_title: self.job_title.clone(),
-            phone: self.phone.clone(),
-            mobile: self.mobile.clone(),
-            postal_code: self.postal_code.clone(),
-            city: self.city.clone(),
-            country: self.country.clone(),
-            notes: self.notes.clone(),
-        }
-    }
 }
 
 /// Prospect `id` of `owner`, if it is in `campaign`; `lock` holds it until the transaction
@@ -255,25 +226,24 @@ async fn find(
     id: Uuid,
     lock: bool,
 ) -> Result<Option<Row>, sqlx::Error> {
-    const READ: &str = "SELECT p.id, p.email, p.civility, p.first_name, p.last_name, p.company,
-             p.job_title, p.phone, p.mobile, p.postal_code, p.city, p.country, p.notes, p.extra,
-             p.do_not_contact, p.origin, p.origin_batch_id, p.origin_file, p.origin_show,
-             p.created_at AT TIME ZONE 'Europe/Paris' AS added, p.version
-         FROM prospects p
-         WHERE p.owner_user_id = $1 AND p.id = $3
-           AND EXISTS (SELECT 1 FROM campaign_prospects cp
-                       WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2
-                         AND cp.prospect_id = p.id)";
-    const LOCK: &str = "SELECT p.id, p.email, p.civility, p.first_name, p.last_name, p.company,
-             p.job_title, p.phone, p.mobile, p.postal_code, p.city, p.country, p.notes, p.extra,
-             p.do_not_contact, p.origin, p.origin_batch_id, p.origin_file, p.origin_show,
-             p.created_at AT TIME ZONE 'Europe/Paris' AS added, p.version
-         FROM prospects p
-         WHERE p.owner_user_id = $1 AND p.id = $3
-           AND EXISTS (SELECT 1 FROM campaign_prospects cp
-                       WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2
-                         AND cp.prospect_id = p.id)
-         FOR UPDATE OF p";
+    macro_rules! find_sql {
+        ($lock:literal) => {
+            concat!(
+                "SELECT p.id, p.email, p.civility, p.first_name, p.last_name, p.company,
+                     p.job_title, p.phone, p.mobile, p.postal_code, p.city, p.country, p.notes,
+                     p.extra, p.do_not_contact, p.origin, p.origin_batch_id, p.origin_file,
+                     p.origin_show, p.created_at AT TIME ZONE 'Europe/Paris' AS added, p.version
+                 FROM prospects p
+                 WHERE p.owner_user_id = $1 AND p.id = $3
+                   AND EXISTS (SELECT 1 FROM campaign_prospects cp
+                               WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2
+                                 AND cp.prospect_id = p.id)",
+                $lock
+            )
+        };
+    }
+    const READ: &str = find_sql!("");
+    const LOCK: &str = find_sql!(" FOR UPDATE OF p");
     sqlx::query_as(if lock { LOCK } else { READ })
         .bind(owner)
         .bind(campaign)
@@ -317,7 +287,7 @@ pub async fn get(
     };
     Ok(Some(Stored {
         id: row.id,
-        fields: row.fields(),
+        fields: row.fields.clone(),
         extra,
         do_not_contact: row.do_not_contact,
         origin: Origin {
@@ -381,7 +351,7 @@ pub async fn update(
     let Some(row) = find(&mut *tx, owner, campaign, id, true).await? else {
         return Ok(Updated::NotFound);
     };
-    let old = row.fields();
+    let old = row.fields.clone();
     if old == *new {
         return Ok(Updated::Unchanged);
     }
@@ -475,9 +445,9 @@ pub async fn set_do_not_contact(
     .execute(&mut **tx)
     .await?;
     if on {
-        suppression::add(tx, key, owner, &row.email, Reason::OptedOut).await?;
+        suppression::add(tx, key, owner, &row.fields.email, Reason::OptedOut).await?;
     } else {
-        suppression::remove_opt_out(tx, key, owner, &row.email).await?;
+        suppression::remove_opt_out(tx, key, owner, &row.fields.email).await?;
     }
     record(
         tx,
@@ -524,8 +494,8 @@ pub async fn addresses(
     .bind(id)
     .fetch_all(&mut *db)
     .await?;
-    addresses.retain(|a| *a != row.email);
-    addresses.insert(0, row.email);
+    addresses.retain(|a| *a != row.fields.email);
+    addresses.insert(0, row.fields.email);
     Ok(addresses)
 }
 

@@ -170,6 +170,7 @@ pub fn count(n: i64, one: &str, many: &str) -> String {
 /// A prospect's fields, as a form sends them (typed in at the stand, or edited): a field the
 /// form does not have is empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 #[serde(default)]
 pub struct ProspectFields {
     pub email: String,
