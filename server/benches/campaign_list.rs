@@ -7,8 +7,9 @@
 //! `BENCH_ITERATIONS` sets the measured iterations of each (default 300).
 //! Needs PostgreSQL and Redis at their development addresses.
 
+mod common;
+
 use std::{
-    collections::HashMap,
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -16,24 +17,14 @@ use std::{
 use anyhow::{ensure, Context};
 use app::{
     campaigns::{repo, CampaignFilter, CampaignPage},
-    config::{
-        Config, Environment, LogFormat, Secret, DEVELOPMENT_ADDRESS_KEY, DEVELOPMENT_TOKEN_SECRET,
-        SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET,
-    },
     jobs::Jobs,
     state::AppState,
 };
 use leptos::config::LeptosOptions;
-use server::{
-    auth::{session_store::session_key, PgSessionStore},
-    startup::Application,
-};
+use server::{auth::session_store::session_key, startup::Application};
 use sqlx::PgPool;
 use tokio::{net::TcpListener, sync::oneshot};
-use tower_sessions::{
-    session::{Id, Record},
-    SessionStore,
-};
+use tower_sessions::session::Id;
 use uuid::Uuid;
 
 const DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/spine_bench_campaigns";
@@ -56,36 +47,14 @@ async fn main() -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     let origin = format!("http://{address}");
     let namespace = format!("spine-bench-{}", Uuid::new_v4().simple());
-    let config = Config {
-        database_url: DATABASE_URL.into(),
-        redis_url: REDIS_URL.into(),
-        jobs_namespace: namespace.clone(),
-        listen: address,
-        environment: Environment::Development,
-        log_format: LogFormat::Text,
-        log: "warn".into(),
-        db_max_connections: 10,
-        public_url: origin.clone(),
-        // Only contacted at sign-in, which the benchmark skips by writing the session itself.
-        microsoft_authority: "http://127.0.0.1:9/organizations/v2.0".into(),
-        microsoft_client_id: SANDBOX_CLIENT_ID.into(),
-        microsoft_client_secret: Secret::new(SANDBOX_CLIENT_SECRET),
-        token_secret: Secret::new(DEVELOPMENT_TOKEN_SECRET),
-        address_key: Secret::new(DEVELOPMENT_ADDRESS_KEY),
-        session_idle_minutes: 60,
-        session_max_hours: 24,
-        sign_in_per_minute: 240,
-        import_max_mb: 50,
-        data_dir: std::env::temp_dir().join("spine-test-data"),
-        allow_dev_secrets_on_network: false,
-    };
+    let config = common::config(DATABASE_URL, address, &namespace);
     let pool = server::startup::connect_database(&config).await?;
     populate(&pool).await?;
 
     let user: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = 'rep1@bench.test'")
         .fetch_one(&pool)
         .await?;
-    let session = sign_in(&pool, user).await?;
+    let session = common::sign_in(&pool, user).await?;
 
     let jobs = Jobs::connect(REDIS_URL, &namespace)
         .await
@@ -216,23 +185,6 @@ async fn populate(pool: &PgPool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A session signed in as `user`, written through Spine's own store; returns its cookie value.
-async fn sign_in(pool: &PgPool, user: Uuid) -> anyhow::Result<Id> {
-    let auth = serde_json::json!({
-        "user_id": user,
-        "signed_in_at": chrono::Utc::now().timestamp(),
-    });
-    let mut record = Record {
-        id: Id::default(),
-        data: HashMap::from([("auth".to_string(), auth)]),
-        expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
-    };
-    PgSessionStore::new(pool.clone())
-        .create(&mut record)
-        .await?;
-    Ok(record.id)
-}
-
 struct Bench {
     client: reqwest::Client,
     origin: String,
@@ -334,12 +286,6 @@ impl Bench {
     }
 }
 
-/// Nearest-rank percentile of sorted times, in ms.
-fn percentile(sorted: &[Duration], q: f64) -> f64 {
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1].as_secs_f64() * 1e3
-}
-
 fn report(iterations: usize, times: &mut [Vec<Duration>; 4]) {
     let labels = [
         "SSR page   GET /campagnes",
@@ -359,8 +305,8 @@ fn report(iterations: usize, times: &mut [Vec<Duration>; 4]) {
     let mut p = [(0.0, 0.0); 4];
     for (i, t) in times.iter_mut().enumerate() {
         t.sort();
-        p[i] = (percentile(t, 0.50), percentile(t, 0.95));
-        let max = percentile(t, 1.0);
+        p[i] = (common::percentile(t, 0.50), common::percentile(t, 0.95));
+        let max = common::percentile(t, 1.0);
         println!(
             "{:<40} {:>8.2} {:>8.2} {:>8.2}",
             labels[i], p[i].0, p[i].1, max

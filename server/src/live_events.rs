@@ -116,18 +116,11 @@ impl BoardWatch {
     }
 
     async fn next(&mut self) -> Option<serde_json::Value> {
-        loop {
-            match self.heard.recv().await {
-                Ok(Heard::Event(event)) => {
-                    if event.owner == self.owner && event.topic == self.topic {
-                        return Some(event.data.clone());
-                    }
-                }
-                Ok(Heard::Resync) | Err(RecvError::Lagged(_)) => {
-                    return self.current().await.ok().flatten();
-                }
-                Err(RecvError::Closed) => return None,
-            }
+        match next_on(&mut self.heard, self.owner, &self.topic).await {
+            Next::Event(data) => Some(data),
+            // Events may have been missed: the state from the database.
+            Next::Resync => self.current().await.ok().flatten(),
+            Next::Closed => None,
         }
     }
 }
@@ -174,6 +167,29 @@ async fn import_progress(
         .into_response()
 }
 
+/// What a page's stream hears next on its topic.
+enum Next {
+    Event(serde_json::Value),
+    /// Events may have been missed (the listener reconnected, or this stream lagged).
+    Resync,
+    Closed,
+}
+
+/// The next event of `owner` on `topic`, skipping everyone else's.
+async fn next_on(heard: &mut Receiver<Heard>, owner: Uuid, topic: &str) -> Next {
+    loop {
+        match heard.recv().await {
+            Ok(Heard::Event(event)) => {
+                if event.owner == owner && event.topic == topic {
+                    return Next::Event(event.data.clone());
+                }
+            }
+            Ok(Heard::Resync) | Err(RecvError::Lagged(_)) => return Next::Resync,
+            Err(RecvError::Closed) => return Next::Closed,
+        }
+    }
+}
+
 fn internal(cause: impl std::fmt::Display) -> Response {
     let error = app::error::AppError::internal("live events", cause);
     (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response()
@@ -215,19 +231,11 @@ impl Follow {
 
     /// The next thing to tell the page; `None` when nothing more will come.
     async fn next(&mut self) -> Option<serde_json::Value> {
-        loop {
-            match self.heard.recv().await {
-                Ok(Heard::Event(event)) => {
-                    if event.owner == self.owner && event.topic == self.topic {
-                        return Some(event.data.clone());
-                    }
-                }
-                // Events may have been missed: the state from the database.
-                Ok(Heard::Resync) | Err(RecvError::Lagged(_)) => {
-                    return self.current().await.ok().flatten();
-                }
-                Err(RecvError::Closed) => return None,
-            }
+        match next_on(&mut self.heard, self.owner, &self.topic).await {
+            Next::Event(data) => Some(data),
+            // Events may have been missed: the state from the database.
+            Next::Resync => self.current().await.ok().flatten(),
+            Next::Closed => None,
         }
     }
 }

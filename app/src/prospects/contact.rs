@@ -515,12 +515,13 @@ pub async fn uploads_holding(
     let paths: Vec<(Uuid, PathBuf)> = ids
         .into_iter()
         .map(|id| (id, repo::upload_path(data_dir, id)))
-        .filter(|(_, path)| path.exists())
         .collect();
     let addresses = addresses.to_vec();
     let holding = tokio::task::spawn_blocking(move || {
         paths
             .into_iter()
+            // An imported upload's file is gone already.
+            .filter(|(_, path)| path.exists())
             .filter(|(_, path)| {
                 addresses
                     .iter()
