@@ -13,6 +13,7 @@ use serde::{de::DeserializeOwned, Deserialize, Deserializer, Serialize, Serializ
 use serde_json::value::RawValue;
 
 use crate::error::AppError;
+use leptos::server::codee;
 
 /// A `T` as JSON text.
 pub struct PageData<T> {
@@ -56,6 +57,53 @@ impl<T: DeserializeOwned> PageData<T> {
 /// `resource.await.decoded()`: the answer of a server function, decoded.
 pub trait Decoded<T> {
     fn decoded(self) -> Result<T, AppError>;
+}
+
+/// How a page's data goes into the page it was rendered in, for hydration: as JSON, without its
+/// `html`. That HTML is in the page already, where the view's `inner_html` put it, and hydrating
+/// an `inner_html` keeps what the server wrote; sent twice (and escaped once more inside the
+/// script), a board of 5,000 cards weighed twice as much. A server function's answer (a later
+/// visit, a refresh) still carries it.
+pub struct PageCodec;
+
+impl<T: 'static> codee::Encoder<Result<PageData<T>, AppError>> for PageCodec {
+    type Error = serde_json::Error;
+    type Encoded = String;
+
+    fn encode(value: &Result<PageData<T>, AppError>) -> Result<String, serde_json::Error> {
+        match value {
+            // Only the server encodes (the browser decodes what it wrote).
+            #[cfg(not(feature = "hydrate"))]
+            Ok(data) => Ok(format!(r#"{{"Ok":{}}}"#, without_html(data.json.get())?)),
+            _ => serde_json::to_string(value),
+        }
+    }
+}
+
+impl<T: 'static> codee::Decoder<Result<PageData<T>, AppError>> for PageCodec {
+    type Error = serde_json::Error;
+    type Encoded = str;
+
+    fn decode(text: &str) -> Result<Result<PageData<T>, AppError>, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
+
+/// `json` with its top-level `html` string emptied, when it has one.
+#[cfg(not(feature = "hydrate"))]
+fn without_html(json: &str) -> Result<String, serde_json::Error> {
+    // Values are kept as the text they are: only the keys are read.
+    let Ok(mut fields) = serde_json::from_str::<std::collections::BTreeMap<&str, &RawValue>>(json)
+    else {
+        return Ok(json.to_string());
+    };
+    match fields.get_mut("html") {
+        Some(html) if html.get().starts_with('"') => {
+            *html = serde_json::from_str(r#""""#)?;
+            serde_json::to_string(&fields)
+        }
+        _ => Ok(json.to_string()),
+    }
 }
 
 impl<T: DeserializeOwned> Decoded<T> for Result<PageData<T>, AppError> {
@@ -115,6 +163,26 @@ mod tests {
         assert_eq!(wire, r#"{"Ok":{"name":"Sirha","days":5}}"#);
         let back: Result<PageData<Show>, ()> = serde_json::from_str(&wire).unwrap();
         assert_eq!(back.unwrap().decode().unwrap(), show);
+    }
+
+    #[test]
+    fn the_page_carries_its_html_once_the_hydration_data_leaves_it_out() {
+        use codee::{Decoder, Encoder};
+        let value = serde_json::json!({ "html": "<ol><li>Dupont</li></ol>", "name": "Sirha" });
+        let data: Result<PageData<serde_json::Value>, AppError> =
+            Ok(PageData::new(&value).unwrap());
+        let text = PageCodec::encode(&data).unwrap();
+        assert!(!text.contains("Dupont"), "{text}");
+        let back: Result<PageData<serde_json::Value>, AppError> = PageCodec::decode(&text).unwrap();
+        let back = back.unwrap().decode().unwrap();
+        assert_eq!(back, serde_json::json!({ "html": "", "name": "Sirha" }));
+        // Data without HTML, and errors, go as they are.
+        let list: Result<PageData<Vec<u8>>, AppError> = Ok(PageData::new(&vec![1, 2]).unwrap());
+        assert_eq!(PageCodec::encode(&list).unwrap(), r#"{"Ok":[1,2]}"#);
+        let missing: Result<PageData<Vec<u8>>, AppError> = Err(AppError::not_found());
+        let back: Result<PageData<Vec<u8>>, AppError> =
+            PageCodec::decode(&PageCodec::encode(&missing).unwrap()).unwrap();
+        assert_eq!(back.unwrap_err(), AppError::not_found());
     }
 
     #[test]

@@ -244,6 +244,20 @@ async fn a_card_dropped_before_another_takes_its_place_in_the_column(pool: PgPoo
         column(&claire, &campaign, "oven").await,
         ["p0@ex.fr", "p2@ex.fr", "p1@ex.fr", "p3@ex.fr"]
     );
+    // Dropped below the last card: at the bottom.
+    move_card(
+        &claire,
+        &campaign,
+        &ids[2],
+        "oven",
+        "oven",
+        &[("end", "true")],
+    )
+    .await;
+    assert_eq!(
+        column(&claire, &campaign, "oven").await,
+        ["p0@ex.fr", "p1@ex.fr", "p3@ex.fr", "p2@ex.fr"]
+    );
     app.shutdown().await.unwrap();
 }
 
@@ -541,8 +555,8 @@ async fn a_move_on_one_device_reaches_the_board_open_on_another(pool: PgPool) {
         .await
         .expect("the move is heard");
     assert_eq!(heard["move"], key.as_str());
-    assert_eq!(heard["place"], "oven");
-    assert_eq!(heard["cards"][0][0], p0.as_str());
+    // Each card with its place and the card it now sits above (the oven was empty).
+    assert_eq!(heard["cards"], serde_json::json!([[p0, "oven", null]]));
     // Another rep gets no stream of Claire's board.
     let julien = app.signed_in(DEMO_TENANT_ID, JULIEN).await;
     let res = julien
@@ -743,5 +757,28 @@ async fn pages_travel_gzipped_but_live_streams_and_workbooks_do_not(pool: PgPool
     assert_eq!(encoding(&stream), None, "each event must leave at once");
     let workbook = get(format!("/campagnes/{campaign}/export?etape=tout")).await;
     assert_eq!(encoding(&workbook), None);
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn the_board_page_carries_each_card_once(pool: PgPool) {
+    let (app, claire, campaign) = board_of(&pool, 3).await;
+    let p1 = card(&pool, 1).await;
+    let page = claire
+        .get(&format!("/campagnes/{campaign}/tableau"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    // In the board as written, not again in the data the page hydrates from.
+    assert_eq!(page.matches(&format!("tableau/{p1}")).count(), 1, "{page}");
+    assert!(page.contains(r#"class="board-card""#));
+    // The server function still answers the whole board.
+    let (status, answer) = claire.call("get_board", &[("id", campaign.as_str())]).await;
+    assert_eq!(status, 200);
+    assert!(answer["html"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("tableau/{p1}")));
     app.shutdown().await.unwrap();
 }

@@ -129,7 +129,7 @@ fn moved_notice(campaign: Uuid, moved: &Moved, to: ssr::Place) -> Saved<Moved> {
 }
 
 /// Moves card `prospect` of campaign `campaign` from `from`, where the rep saw it, to `to`
-/// (before card `before`, else on top). A card moved meanwhile elsewhere is not moved: a
+/// (before card `before`, else at the bottom when `end`, else on top). A card moved meanwhile elsewhere is not moved: a
 /// conflict, with where it is now. Posted twice with the same `key`, it moves once.
 #[server(endpoint = "move_card", output = FormAnswer)]
 pub async fn move_card(
@@ -138,11 +138,17 @@ pub async fn move_card(
     from: String,
     to: String,
     before: Option<Uuid>,
+    #[server(default)] end: bool,
     key: Option<Uuid>,
 ) -> Result<Saved<Moved>, AppError> {
     use ssr::*;
     let user = require_user()?;
     let (from, to) = places(&from, &to)?;
+    let at = match (before, end) {
+        (Some(before), _) => At::Before(before),
+        (None, true) => At::Bottom,
+        (None, false) => At::Top,
+    };
     let pool = pool()?;
     let mut tx = pool.begin().await?;
     let moved = repo::move_cards(
@@ -152,7 +158,7 @@ pub async fn move_card(
         &[prospect],
         from,
         to,
-        before.map_or(At::Top, At::Before),
+        at,
         key.unwrap_or_else(Uuid::new_v4),
     )
     .await?

@@ -244,23 +244,16 @@ pub async fn move_cards(
     at: At,
     id: Uuid,
 ) -> Result<Option<Moved>, sqlx::Error> {
-    let exists: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM campaigns WHERE owner_user_id = $1 AND id = $2)",
-    )
-    .bind(owner)
-    .bind(campaign)
-    .fetch_one(&mut **tx)
-    .await?;
-    if !exists {
-        return Ok(None);
-    }
     let position = match (at, cards) {
         (At::Before(before), [card]) if before != *card => {
             position_before(tx, owner, campaign, to.stage(), before, *card).await?
         }
         _ => None,
     };
-    let moved: Vec<(Uuid, f64)> = sqlx::query_as(
+    // One statement moves, logs and counts (a move is the board's busiest request): whether
+    // the campaign is the rep's, the cards moved, and how many of the named cards were at `to`
+    // and in the campaign at all, as they were before it.
+    let (exists, moved, there, found): (bool, Vec<Uuid>, i64, i64) = sqlx::query_as(
         "WITH ends AS (
              SELECT coalesce(min(position), 0) AS top, coalesce(max(position), 0) AS bottom
              FROM campaign_prospects
@@ -292,8 +285,16 @@ pub async fn move_cards(
                     jsonb_build_object('campaign_id', $2, 'place', $8, 'position', m.position,
                                        'move', $9)
              FROM moved m
+         ), seen AS (
+             SELECT count(*) FILTER (WHERE spine_board_place(stage, outcome) = $8) AS there,
+                    count(*) AS found
+             FROM campaign_prospects
+             WHERE owner_user_id = $1 AND campaign_id = $2 AND prospect_id = ANY($3)
          )
-         SELECT prospect_id, position FROM moved",
+         SELECT EXISTS (SELECT 1 FROM campaigns WHERE owner_user_id = $1 AND id = $2),
+                coalesce((SELECT array_agg(prospect_id) FROM moved), '{}'),
+                seen.there, seen.found
+         FROM seen",
     )
     .bind(owner)
     .bind(campaign)
@@ -305,59 +306,74 @@ pub async fn move_cards(
     .bind(to.key())
     .bind(id.to_string())
     .bind(at == At::Bottom)
-    .fetch_all(&mut **tx)
-    .await?;
-    let already: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM campaign_prospects
-         WHERE owner_user_id = $1 AND campaign_id = $2 AND prospect_id = ANY($3)
-           AND spine_board_place(stage, outcome) = $4",
-    )
-    .bind(owner)
-    .bind(campaign)
-    .bind(cards)
-    .bind(to.key())
     .fetch_one(&mut **tx)
     .await?;
-    let found: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM campaign_prospects
-         WHERE owner_user_id = $1 AND campaign_id = $2 AND prospect_id = ANY($3)",
-    )
-    .bind(owner)
-    .bind(campaign)
-    .bind(cards)
-    .fetch_one(&mut **tx)
-    .await?;
+    if !exists {
+        return Ok(None);
+    }
+    // At `to` now: those that were (the moved ones among them when it is also `from`), and the
+    // moved ones.
+    let already = if from == to {
+        there
+    } else {
+        there + moved.len() as i64
+    };
     let result = Moved {
         id,
         moved: moved.len() as u64,
         stale: (found - already.max(moved.len() as i64)).max(0) as u64,
     };
     if !moved.is_empty() {
-        publish(tx, owner, campaign, id, to, &moved).await?;
+        publish(tx, owner, campaign, id, &moved).await?;
     }
     Ok(Some(result))
 }
 
-/// Tells the board's pages what moved: each card when they are few, else to read the board
-/// again (a notification holds 8,000 bytes).
+/// Tells the board's pages what moved: when they are few, each card with its place and the
+/// card it now sits above (`null` at the bottom; moved cards are left out, so inserting them in
+/// this order before it rebuilds the column), else to read the board again (a notification
+/// holds 8,000 bytes). Read and sent in one statement: the event is `live::Event`'s JSON.
 async fn publish(
     tx: &mut Transaction<'_, Postgres>,
     owner: Uuid,
     campaign: Uuid,
     id: Uuid,
-    to: Place,
-    moved: &[(Uuid, f64)],
+    moved: &[Uuid],
 ) -> Result<(), sqlx::Error> {
-    let data = if moved.len() <= 50 {
-        serde_json::json!({
-            "move": id,
-            "place": to.key(),
-            "cards": moved.iter().map(|(p, position)| serde_json::json!([p, position])).collect::<Vec<_>>(),
-        })
-    } else {
-        serde_json::json!({ "move": id, "place": to.key(), "reload": true })
-    };
-    live::publish(&mut **tx, owner, &topic(campaign), data).await
+    if moved.len() > 50 {
+        let data = serde_json::json!({ "move": id, "reload": true });
+        return live::publish(&mut **tx, owner, &topic(campaign), data).await;
+    }
+    sqlx::query(
+        "SELECT pg_notify($1, json_build_object(
+             'owner', $2::uuid, 'topic', $3::text,
+             'data', json_build_object('move', $4::text, 'cards', coalesce((
+                 SELECT json_agg(json_build_array(c.prospect_id,
+                                                  spine_board_place(c.stage, c.outcome),
+                                                  n.prospect_id)
+                                 ORDER BY c.position, c.added_at, c.prospect_id)
+                 FROM campaign_prospects c
+                 LEFT JOIN LATERAL (
+                     SELECT o.prospect_id FROM campaign_prospects o
+                     WHERE o.owner_user_id = $2 AND o.campaign_id = $5 AND o.stage = c.stage
+                       AND NOT (o.prospect_id = ANY($6))
+                       AND (o.position, o.added_at, o.prospect_id)
+                           > (c.position, c.added_at, c.prospect_id)
+                     ORDER BY o.position, o.added_at, o.prospect_id
+                     LIMIT 1
+                 ) n ON true
+                 WHERE c.owner_user_id = $2 AND c.campaign_id = $5 AND c.prospect_id = ANY($6)
+             ), '[]'::json)))::text)",
+    )
+    .bind(live::CHANNEL)
+    .bind(owner)
+    .bind(topic(campaign))
+    .bind(id.to_string())
+    .bind(campaign)
+    .bind(moved)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Undoes move `id`: each of its cards still where it put it goes back where it was, at its
@@ -421,13 +437,9 @@ pub async fn undo(
         moved: moved.len() as u64,
         stale: (entries as u64).saturating_sub(moved.len() as u64),
     };
-    if let Some((_, _, back)) = moved.first() {
-        let back = Place::parse(back).unwrap_or(Place::WaitingRoom);
-        let cards: Vec<(Uuid, f64)> = moved
-            .iter()
-            .map(|(p, position, _)| (*p, *position))
-            .collect();
-        publish(tx, owner, campaign, undo, back, &cards).await?;
+    if !moved.is_empty() {
+        let cards: Vec<Uuid> = moved.iter().map(|(p, _, _)| *p).collect();
+        publish(tx, owner, campaign, undo, &cards).await?;
     }
     Ok(Some((campaign, result)))
 }

@@ -24,7 +24,7 @@ use super::{
 use crate::{
     board::api::{get_board, get_board_card},
     error::AppError,
-    page_data::{Decoded, PageData},
+    page_data::{Decoded, PageCodec, PageData},
     ui::{
         forms::field_error,
         lazy::lazy_page,
@@ -89,7 +89,7 @@ pub struct ProspectsPage {
     step: Step,
     /// Bumped after an undo, which reloads the report.
     refresh: RwSignal<usize>,
-    data: Resource<Result<PageData<PageView>, AppError>>,
+    data: Resource<Result<PageData<PageView>, AppError>, PageCodec>,
 }
 
 impl ProspectsPage {
@@ -115,7 +115,7 @@ impl ProspectsPage {
             }
         });
         let refresh = RwSignal::new(0);
-        let data = Resource::new(
+        let data = Resource::new_with_options(
             move || {
                 let p = params.read();
                 let id = |name: &str| p.get(name).and_then(|s| Uuid::parse_str(&s).ok());
@@ -149,6 +149,7 @@ impl ProspectsPage {
                     _ => Err(AppError::not_found()),
                 }
             },
+            false,
         );
         ProspectsPage {
             step,
