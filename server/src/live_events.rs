@@ -40,8 +40,9 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `GET /campagnes/:id/tableau/evenements`: the board's counts (`{"counts": …}`), then each
-/// move made on any device (`{"move", "place", "cards": [[id, position]…]}`, or `"reload":
-/// true` for a large one), and the counts again whenever moves may have been missed.
+/// move made on any device (`{"move", "cards": [[id, place, id of the card it now sits above
+/// or null]…]}`, or `"reload": true` for a large one), and the counts again whenever moves may
+/// have been missed.
 async fn board_moves(
     State(state): State<AppState>,
     user: Option<Extension<CurrentUser>>,

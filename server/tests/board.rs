@@ -557,6 +557,13 @@ async fn a_move_on_one_device_reaches_the_board_open_on_another(pool: PgPool) {
     assert_eq!(heard["move"], key.as_str());
     // Each card with its place and the card it now sits above (the oven was empty).
     assert_eq!(heard["cards"], serde_json::json!([[p0, "oven", null]]));
+    // The next one goes on top of the oven: above p0.
+    let p1 = card(&pool, 1).await;
+    move_card(&claire, &campaign, &p1, "waiting_room", "oven", &[]).await;
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(30), next_event(&mut stream))
+        .await
+        .expect("the move is heard");
+    assert_eq!(heard["cards"], serde_json::json!([[p1, "oven", p0]]));
     // Another rep gets no stream of Claire's board.
     let julien = app.signed_in(DEMO_TENANT_ID, JULIEN).await;
     let res = julien

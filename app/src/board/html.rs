@@ -101,8 +101,7 @@ fn card_item(campaign: Uuid, c: &Card) -> impl IntoView {
         _ => None,
     };
     view! {
-        // Nothing more than it shows: a byte more per card is 10,000 more on a board of 5,000
-        // (each card is in the page, and again in its data for hydration).
+        // Nothing more than it shows: a byte more per card is 5,000 more on a board of 5,000.
         <li class="board-card">
             <a href=format!("/campagnes/{campaign}/tableau/{}", c.prospect)>{name}</a>
             {(!c.company.is_empty()).then(|| view! { <span class="meta">{c.company.clone()}</span> })}

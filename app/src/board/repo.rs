@@ -65,7 +65,7 @@ pub async fn board(
                 OR spine_search_text(concat_ws(' ', p.first_name, p.last_name, p.company,
                                                p.email, p.city))
                    LIKE ALL (spine_search_patterns($3)))
-         ORDER BY cp.position, cp.added_at, cp.prospect_id",
+         ORDER BY cp.stage, cp.position, cp.added_at, cp.prospect_id",
     )
     .bind(owner)
     .bind(campaign.id)
@@ -312,8 +312,22 @@ pub async fn move_cards(
         return Ok(None);
     }
     // At `to` now: those that were (the moved ones among them when it is also `from`), and the
-    // moved ones.
-    let already = if from == to {
+    // moved ones. Counted before the move: when a named card was not moved, a move of another
+    // device may have committed while this one waited for its row, which only a count made
+    // after it sees (a double tap's second move then finds the card already there, not stale).
+    let already = if moved.len() as i64 != found {
+        sqlx::query_scalar(
+            "SELECT count(*) FROM campaign_prospects
+             WHERE owner_user_id = $1 AND campaign_id = $2 AND prospect_id = ANY($3)
+               AND spine_board_place(stage, outcome) = $4",
+        )
+        .bind(owner)
+        .bind(campaign)
+        .bind(cards)
+        .bind(to.key())
+        .fetch_one(&mut **tx)
+        .await?
+    } else if from == to {
         there
     } else {
         there + moved.len() as i64
