@@ -510,7 +510,7 @@ pub async fn cards_at(
         "WITH column_cards AS (
              SELECT cp.prospect_id, cp.position, cp.added_at
              FROM campaign_prospects cp
-             WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2
+             WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2 AND cp.stage = $6
                AND spine_board_place(cp.stage, cp.outcome) = $3
          ), cursor AS (SELECT position, added_at, prospect_id FROM column_cards WHERE prospect_id = $4)
          SELECT p.id, p.first_name, p.last_name, p.company, p.email, c.position
@@ -526,6 +526,8 @@ pub async fn cards_at(
     .bind(place.key())
     .bind(after)
     .bind(CARDS_PAGE + 1)
+    // The stage too, so the column is read from the board's index.
+    .bind(place.stage())
     .fetch_all(pool)
     .await?;
     let more = rows.len() as i64 > CARDS_PAGE;
