@@ -9,11 +9,11 @@
 
 use std::marker::PhantomData;
 
+use leptos::server::codee;
 use serde::{de::DeserializeOwned, Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::error::AppError;
-use leptos::server::codee;
 
 /// A `T` as JSON text.
 pub struct PageData<T> {
@@ -84,8 +84,9 @@ impl<T: 'static> codee::Decoder<Result<PageData<T>, AppError>> for PageCodec {
     type Error = serde_json::Error;
     type Encoded = str;
 
+    /// As Leptos's own JSON codec.
     fn decode(text: &str) -> Result<Result<PageData<T>, AppError>, serde_json::Error> {
-        serde_json::from_str(text)
+        codee::string::JsonSerdeCodec::decode(text)
     }
 }
 

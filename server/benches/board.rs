@@ -10,22 +10,16 @@
 
 mod common;
 
-use std::{
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context};
-use app::{jobs::Jobs, state::AppState};
-use leptos::config::LeptosOptions;
-use server::{auth::session_store::session_key, startup::Application};
+use server::auth::session_store::session_key;
 use sqlx::PgPool;
-use tokio::{net::TcpListener, sync::oneshot};
+use tokio::net::TcpListener;
 use tower_sessions::session::Id;
 use uuid::Uuid;
 
 const DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/spine_bench_board";
-const REDIS_URL: &str = "redis://127.0.0.1:6379";
 const BOARDS: [i64; 2] = [2_000, 5_000];
 const WARM_UP: usize = 10;
 const GOAL_P95_MS: f64 = 50.0;
@@ -45,25 +39,7 @@ async fn main() -> anyhow::Result<()> {
     let pool = server::startup::connect_database(&config).await?;
     let (user, campaigns) = populate(&pool).await?;
     let session = common::sign_in(&pool, user).await?;
-    let jobs = Jobs::connect(REDIS_URL, &namespace)
-        .await
-        .context("Redis is running")?;
-    let state = AppState {
-        leptos_options: LeptosOptions::builder()
-            .output_name("spine")
-            .site_root("target/site")
-            .site_pkg_dir("pkg")
-            .build(),
-        pool: pool.clone(),
-        jobs,
-        config: Arc::new(config),
-        live: app::live::Live::new(pool.clone()),
-    };
-    let app = Application::with_listener(listener, state, false)?;
-    let (stop, stopped) = oneshot::channel::<()>();
-    let spine = tokio::spawn(app.run_until(async move {
-        let _ = stopped.await;
-    }));
+    let spine = common::Spine::serve(listener, config, &pool).await?;
     let bench = Bench {
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -181,8 +157,7 @@ async fn main() -> anyhow::Result<()> {
         );
     }
 
-    let _ = stop.send(());
-    spine.await??;
+    spine.stop().await?;
     sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
         .bind(session_key(&bench.session))
         .execute(&pool)
@@ -214,46 +189,9 @@ async fn populate(pool: &PgPool) -> anyhow::Result<(Uuid, Vec<Uuid>)> {
     sqlx::query("TRUNCATE users, prospects, campaign_prospects CASCADE")
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "INSERT INTO users (id, display_name, email) VALUES ($1, 'Rep Tableau', 'board@bench.test')",
-    )
-    .bind(user)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO oauth_accounts (tid, oid, user_id, email)
-         VALUES (md5('tenant')::uuid, md5('board-oid')::uuid, $1, 'board@bench.test')",
-    )
-    .bind(user)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO distributors (id, owner_user_id, name) VALUES (md5('board-d')::uuid, $1, 'Distributeur')",
-    )
-    .bind(user)
-    .execute(&mut *tx)
-    .await?;
+    common::add_rep(&mut tx, user, "Rep Tableau", "board").await?;
     for (n, campaign) in BOARDS.iter().zip(&campaigns) {
-        sqlx::query(
-            "INSERT INTO campaigns (id, owner_user_id, distributor_id, name, starts_on, ends_on)
-             VALUES ($1, $2, md5('board-d')::uuid, 'Salon ' || $3, spine_today(), spine_today())",
-        )
-        .bind(campaign)
-        .bind(user)
-        .bind(n.to_string())
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO prospects (id, owner_user_id, email, first_name, last_name, company, city, origin)
-             SELECT md5($3 || '-' || i)::uuid, $1, 'p' || i || '.' || $3 || '@bench.test',
-                    'Prénom' || i, 'Nom' || i, 'Société ' || (i % 97), 'Lyon', 'import'
-             FROM generate_series(1, $2) i",
-        )
-        .bind(user)
-        .bind(n)
-        .bind(n.to_string())
-        .execute(&mut *tx)
-        .await?;
+        common::add_campaign(&mut tx, user, "board", *campaign, &n.to_string(), *n).await?;
         // A quarter in each stage, the fridge half noes, half ghosts.
         sqlx::query(
             "INSERT INTO campaign_prospects (owner_user_id, campaign_id, prospect_id, stage, outcome, position)

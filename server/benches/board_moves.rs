@@ -13,28 +13,23 @@
 #[allow(dead_code)]
 mod common;
 
-use std::{fmt::Write as _, process::Command, str::FromStr, sync::Arc};
+use std::{fmt::Write as _, process::Command, str::FromStr};
 
 use anyhow::{bail, ensure, Context};
-use app::{auth::repo::find_user, board::model::Place, jobs::Jobs, state::AppState};
+use app::{auth::repo::find_user, board::model::Place};
 use axum::{
     extract::{Form, State},
     http::{header, HeaderMap, StatusCode},
     routing::post,
     Router,
 };
-use leptos::config::LeptosOptions;
-use server::{
-    auth::{session_store::session_key, PgSessionStore},
-    startup::Application,
-};
+use server::auth::{session_store::session_key, PgSessionStore};
 use sqlx::PgPool;
 use tokio::{net::TcpListener, sync::oneshot};
 use tower_sessions::{session::Id, SessionStore};
 use uuid::Uuid;
 
 const DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/spine_bench_moves";
-const REDIS_URL: &str = "redis://127.0.0.1:6379";
 const MOVE_PATH: &str = "/api/move_card";
 const GOAL_RATIO: f64 = 0.5;
 
@@ -101,28 +96,9 @@ async fn main() -> anyhow::Result<()> {
     // transaction until reused, which must not weigh on the other run.
     println!("wrk against Spine…");
     let spine_pool = server::startup::connect_database(&config).await?;
-    let jobs = Jobs::connect(REDIS_URL, &namespace)
-        .await
-        .context("Redis is running")?;
-    let state = AppState {
-        leptos_options: LeptosOptions::builder()
-            .output_name("spine")
-            .site_root("target/site")
-            .site_pkg_dir("pkg")
-            .build(),
-        pool: spine_pool.clone(),
-        jobs,
-        config: Arc::new(config.clone()),
-        live: app::live::Live::new(spine_pool.clone()),
-    };
-    let app = Application::with_listener(listener, state, false)?;
-    let (stop, stopped) = oneshot::channel::<()>();
-    let spine = tokio::spawn(app.run_until(async move {
-        let _ = stopped.await;
-    }));
+    let spine = common::Spine::serve(listener, config.clone(), &spine_pool).await?;
     let spine_run = run_wrk(&load, &origin, &origin, &cookie, campaigns[0], &pool).await?;
-    let _ = stop.send(());
-    spine.await??;
+    spine.stop().await?;
     spine_pool.close().await;
     let moves = check_moves(&pool, user, campaigns[0], &spine_run).await?;
 
@@ -240,47 +216,10 @@ async fn populate(pool: &PgPool, cards: i64) -> anyhow::Result<(Uuid, [Uuid; 2])
     sqlx::query("TRUNCATE users, prospects, campaign_prospects, audit_log CASCADE")
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "INSERT INTO users (id, display_name, email) VALUES ($1, 'Rep Déplacements', 'moves@bench.test')",
-    )
-    .bind(user)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO oauth_accounts (tid, oid, user_id, email)
-         VALUES (md5('tenant')::uuid, md5('moves-oid')::uuid, $1, 'moves@bench.test')",
-    )
-    .bind(user)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO distributors (id, owner_user_id, name) VALUES (md5('moves-d')::uuid, $1, 'Distributeur')",
-    )
-    .bind(user)
-    .execute(&mut *tx)
-    .await?;
+    common::add_rep(&mut tx, user, "Rep Déplacements", "moves").await?;
     for (i, campaign) in campaigns.iter().enumerate() {
         let tag = format!("c{i}");
-        sqlx::query(
-            "INSERT INTO campaigns (id, owner_user_id, distributor_id, name, starts_on, ends_on)
-             VALUES ($1, $2, md5('moves-d')::uuid, 'Salon ' || $3, spine_today(), spine_today())",
-        )
-        .bind(campaign)
-        .bind(user)
-        .bind(&tag)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO prospects (id, owner_user_id, email, first_name, last_name, company, city, origin)
-             SELECT md5($3 || '-' || i)::uuid, $1, 'p' || i || '.' || $3 || '@bench.test',
-                    'Prénom' || i, 'Nom' || i, 'Société ' || (i % 97), 'Lyon', 'import'
-             FROM generate_series(1, $2) i",
-        )
-        .bind(user)
-        .bind(cards)
-        .bind(&tag)
-        .execute(&mut *tx)
-        .await?;
+        common::add_campaign(&mut tx, user, "moves", *campaign, &tag, cards).await?;
         sqlx::query(
             "INSERT INTO campaign_prospects (owner_user_id, campaign_id, prospect_id, position)
              SELECT $1, $2, md5($4 || '-' || i)::uuid, i

@@ -9,26 +9,17 @@
 
 mod common;
 
-use std::{
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context};
-use app::{
-    campaigns::{repo, CampaignFilter, CampaignPage},
-    jobs::Jobs,
-    state::AppState,
-};
-use leptos::config::LeptosOptions;
-use server::{auth::session_store::session_key, startup::Application};
+use app::campaigns::{repo, CampaignFilter, CampaignPage};
+use server::auth::session_store::session_key;
 use sqlx::PgPool;
-use tokio::{net::TcpListener, sync::oneshot};
+use tokio::net::TcpListener;
 use tower_sessions::session::Id;
 use uuid::Uuid;
 
 const DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/spine_bench_campaigns";
-const REDIS_URL: &str = "redis://127.0.0.1:6379";
 const USERS: i64 = 100;
 const DISTRIBUTORS_PER_USER: i64 = 5;
 const CAMPAIGNS_PER_USER: i64 = 1_000;
@@ -56,27 +47,8 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     let session = common::sign_in(&pool, user).await?;
 
-    let jobs = Jobs::connect(REDIS_URL, &namespace)
-        .await
-        .context("Redis is running")?;
-    let leptos_options = LeptosOptions::builder()
-        .output_name("spine")
-        .site_root("target/site")
-        .site_pkg_dir("pkg")
-        .build();
-    let state = AppState {
-        leptos_options,
-        pool: pool.clone(),
-        jobs,
-        config: Arc::new(config),
-        live: app::live::Live::new(pool.clone()),
-    };
     // No worker: the list never queues jobs.
-    let app = Application::with_listener(listener, state, false)?;
-    let (stop, stopped) = oneshot::channel::<()>();
-    let spine = tokio::spawn(app.run_until(async move {
-        let _ = stopped.await;
-    }));
+    let spine = common::Spine::serve(listener, config, &pool).await?;
 
     let bench = Bench {
         client: reqwest::Client::builder()
@@ -117,8 +89,7 @@ async fn main() -> anyhow::Result<()> {
     }
     report(iterations, &mut times);
 
-    let _ = stop.send(());
-    spine.await??;
+    spine.stop().await?;
     sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
         .bind(session_key(&bench.session))
         .execute(&pool)

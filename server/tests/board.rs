@@ -95,6 +95,17 @@ async fn count(pool: &PgPool, sql: &'static str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
 }
 
+/// The prospect ids `sql` selects, as text.
+async fn prospect_ids(pool: &PgPool, sql: &'static str) -> Vec<String> {
+    sqlx::query_scalar::<_, Uuid>(sql)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|id| id.to_string())
+        .collect()
+}
+
 #[sqlx::test(migrator = "app::MIGRATOR")]
 async fn a_move_seen_from_a_stale_board_is_a_conflict_not_an_overwrite(pool: PgPool) {
     let (app, claire, campaign) = board_of(&pool, 3).await;
@@ -334,15 +345,11 @@ async fn five_thousand_cards_move_in_chunks_under_the_body_limit_and_come_back_w
     pool: PgPool,
 ) {
     let (app, claire, campaign) = board_of(&pool, 5_000).await;
-    let ids: Vec<String> = sqlx::query_scalar::<_, Uuid>(
+    let ids = prospect_ids(
+        &pool,
         "SELECT prospect_id FROM campaign_prospects ORDER BY prospect_id",
     )
-    .fetch_all(&pool)
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|id| id.to_string())
-    .collect();
+    .await;
     assert_eq!(ids.len(), 5_000);
     let key = Uuid::new_v4().to_string();
     let send = |chunk: &[String]| {
@@ -385,16 +392,12 @@ async fn five_thousand_cards_move_in_chunks_under_the_body_limit_and_come_back_w
         5_000
     );
     // Chunk after chunk at the bottom of the oven: the selection keeps its order.
-    let oven: Vec<String> = sqlx::query_scalar::<_, Uuid>(
+    let oven = prospect_ids(
+        &pool,
         "SELECT prospect_id FROM campaign_prospects WHERE stage = 'oven'
          ORDER BY position, added_at, prospect_id",
     )
-    .fetch_all(&pool)
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|id| id.to_string())
-    .collect();
+    .await;
     assert_eq!(oven, ids);
     assert_eq!(
         count(

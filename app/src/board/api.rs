@@ -129,8 +129,9 @@ fn moved_notice(campaign: Uuid, moved: &Moved, to: ssr::Place) -> Saved<Moved> {
 }
 
 /// Moves card `prospect` of campaign `campaign` from `from`, where the rep saw it, to `to`
-/// (before card `before`, else at the bottom when `end`, else on top). A card moved meanwhile elsewhere is not moved: a
-/// conflict, with where it is now. Posted twice with the same `key`, it moves once.
+/// (before card `before`, else at the bottom when `end`, else on top). A card moved meanwhile
+/// elsewhere is not moved: a conflict, with where it is now. Posted twice with the same `key`,
+/// it moves once.
 #[server(endpoint = "move_card", output = FormAnswer)]
 pub async fn move_card(
     campaign: Uuid,

@@ -1,19 +1,139 @@
-//! What the server benches share: Spine's configuration on a bench database, a session written
-//! straight into Spine's store (no sign-in round trip), and percentiles.
+//! What the server benches share: Spine's configuration on a bench database, a rep and their
+//! campaigns written straight into it, a session written straight into Spine's store (no
+//! sign-in round trip), and percentiles.
 
-use std::{collections::HashMap, net::SocketAddr, time::Duration};
+use std::{collections::HashMap, net::SocketAddr, sync::Arc, time::Duration};
+
+use anyhow::Context;
 
 use app::config::{
     Config, Environment, LogFormat, Secret, DEVELOPMENT_ADDRESS_KEY, DEVELOPMENT_TOKEN_SECRET,
     SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET,
 };
-use server::auth::PgSessionStore;
-use sqlx::PgPool;
+use app::{jobs::Jobs, state::AppState};
+use leptos::config::LeptosOptions;
+use server::{auth::PgSessionStore, startup::Application};
+use sqlx::{PgPool, Postgres, Transaction};
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use tower_sessions::{
     session::{Id, Record},
     SessionStore,
 };
 use uuid::Uuid;
+
+/// Redis where the benches queue (nothing is queued: Spine needs it to start).
+const REDIS_URL: &str = "redis://127.0.0.1:6379";
+
+/// Spine running in the bench's process, as production builds it (router, layers, sessions;
+/// no job worker), until [`Spine::stop`].
+pub struct Spine {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl Spine {
+    /// Serves `listener` with `config` on `pool`.
+    pub async fn serve(
+        listener: TcpListener,
+        config: Config,
+        pool: &PgPool,
+    ) -> anyhow::Result<Spine> {
+        let jobs = Jobs::connect(REDIS_URL, &config.jobs_namespace)
+            .await
+            .context("Redis is running")?;
+        let state = AppState {
+            leptos_options: LeptosOptions::builder()
+                .output_name("spine")
+                .site_root("target/site")
+                .site_pkg_dir("pkg")
+                .build(),
+            pool: pool.clone(),
+            jobs,
+            config: Arc::new(config),
+            live: app::live::Live::new(pool.clone()),
+        };
+        let app = Application::with_listener(listener, state, false)?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(app.run_until(async move {
+            let _ = stopped.await;
+        }));
+        Ok(Spine { stop, task })
+    }
+
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(());
+        self.task.await?
+    }
+}
+
+/// Rep `user` named `name`, signed in with Microsoft, with a distributor: their addresses and
+/// ids are made from `tag`.
+#[allow(dead_code)] // the board benches
+pub async fn add_rep(
+    tx: &mut Transaction<'_, Postgres>,
+    user: Uuid,
+    name: &str,
+    tag: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO users (id, display_name, email) VALUES ($1, $2, $3 || '@bench.test')")
+        .bind(user)
+        .bind(name)
+        .bind(tag)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO oauth_accounts (tid, oid, user_id, email)
+         VALUES (md5('tenant')::uuid, md5($2 || '-oid')::uuid, $1, $2 || '@bench.test')",
+    )
+    .bind(user)
+    .bind(tag)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO distributors (id, owner_user_id, name)
+         VALUES (md5($2 || '-d')::uuid, $1, 'Distributeur')",
+    )
+    .bind(user)
+    .bind(tag)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Campaign `campaign` ("Salon `label`") of the rep of [`add_rep`]'s `tag`, and `cards`
+/// prospects of the rep, ids `md5('<label>-<i>')`, not yet on any campaign.
+#[allow(dead_code)] // the board benches
+pub async fn add_campaign(
+    tx: &mut Transaction<'_, Postgres>,
+    user: Uuid,
+    tag: &str,
+    campaign: Uuid,
+    label: &str,
+    cards: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO campaigns (id, owner_user_id, distributor_id, name, starts_on, ends_on)
+         VALUES ($1, $2, md5($3 || '-d')::uuid, 'Salon ' || $4, spine_today(), spine_today())",
+    )
+    .bind(campaign)
+    .bind(user)
+    .bind(tag)
+    .bind(label)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO prospects (id, owner_user_id, email, first_name, last_name, company, city, origin)
+         SELECT md5($3 || '-' || i)::uuid, $1, 'p' || i || '.' || $3 || '@bench.test',
+                'Prénom' || i, 'Nom' || i, 'Société ' || (i % 97), 'Lyon', 'import'
+         FROM generate_series(1, $2) i",
+    )
+    .bind(user)
+    .bind(cards)
+    .bind(label)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
 
 /// Spine on `database_url`, listening at `address`, its jobs under `namespace`.
 pub fn config(database_url: &str, address: SocketAddr, namespace: &str) -> Config {
