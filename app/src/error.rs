@@ -115,7 +115,8 @@ impl AppError {
         error
     }
 
-    fn set_response_status(&self) {
+    /// Answers the page being rendered with this error's status.
+    pub(crate) fn set_response_status(&self) {
         #[cfg(feature = "ssr")]
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             if let Ok(status) = http::StatusCode::from_u16(self.kind.status()) {

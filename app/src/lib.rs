@@ -109,7 +109,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/campagnes/:id") view={Lazy::<CampaignHubRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/modifier") view={Lazy::<CampaignFormRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/prospects") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/campagnes/:id/tableau") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/campagnes/:id/tableau") view=board::ui::BoardPage />
                     <Route path=path!("/campagnes/:id/tableau/:card") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/prospects/:prospect") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/import/:upload") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
@@ -133,7 +133,7 @@ pub async fn preload_page(path: &str) -> bool {
         ["campagnes", "nouvelle"] => CampaignFormRoute::preload_chunk().await,
         ["campagnes", _] => CampaignHubRoute::preload_chunk().await,
         ["campagnes", _, "modifier"] => CampaignFormRoute::preload_chunk().await,
-        ["campagnes", _, "prospects" | "tableau"] => ProspectsRoute::preload_chunk().await,
+        ["campagnes", _, "prospects"] => ProspectsRoute::preload_chunk().await,
         ["campagnes", _, "import" | "imports" | "prospects" | "tableau", _] => {
             ProspectsRoute::preload_chunk().await
         }

@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod board_page;
 pub mod cli;
 pub mod exports;
 pub mod health;

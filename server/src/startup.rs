@@ -24,7 +24,8 @@ use tower_http::{
 };
 
 use crate::{
-    assets, auth, exports, health, limits, live_events, plain_forms, prospect_files, security,
+    assets, auth, board_page, exports, health, limits, live_events, plain_forms, prospect_files,
+    security,
 };
 
 /// Where the compiled site is, from the `LEPTOS_*` variables. Its file names carry content
@@ -265,6 +266,10 @@ pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            board_page::prefetch,
+        ))
         .route_layer(axum::middleware::from_fn(auth::require_sign_in));
 
     let app = Router::new()

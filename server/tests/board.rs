@@ -509,7 +509,9 @@ async fn another_rep_gets_not_found_for_every_board_function_and_route(pool: PgP
         format!("/campagnes/{campaign}/tableau"),
         format!("/campagnes/{campaign}/tableau/{p0}"),
     ] {
-        let page = julien.get(&path).await.text().await.unwrap();
+        let res = julien.get(&path).await;
+        assert_eq!(res.status(), 404, "{path}");
+        let page = res.text().await.unwrap();
         assert!(page.contains("introuvable"), "{path}: {page}");
     }
     // Claire's card through another of her campaigns: not found.

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::model::Moved;
+use super::model::{BoardView, Moved};
 use crate::{
     error::{AppError, FormAnswer},
     page_data::PageData,
@@ -29,7 +29,7 @@ pub const BULK_CHUNK: usize = 1_000;
 
 /// The board of campaign `id`, its cards found by the words of `q`.
 #[server(endpoint = "get_board")]
-pub async fn get_board(id: Uuid, q: Option<String>) -> Result<PageData<PageView>, AppError> {
+pub async fn get_board(id: Uuid, q: Option<String>) -> Result<PageData<BoardView>, AppError> {
     use ssr::*;
     let user = require_user()?;
     let q: Option<String> = q.map(|q| q.chars().take(200).collect());
@@ -269,4 +269,30 @@ fn places(from: &str, to: &str) -> Result<(ssr::Place, ssr::Place), AppError> {
         ssr::Place::parse(key).ok_or_else(|| AppError::invalid_field(name, "Étape inconnue."))
     };
     Ok((place("from", from)?, place("to", to)?))
+}
+
+// The board's script (`board-script/`) does not link the app: its names for the server's routes,
+// limits and answers are in one file, compiled here to hold them to the server's.
+#[cfg(all(test, feature = "ssr"))]
+#[path = "../../../board-script/src/wire.rs"]
+mod wire;
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use leptos::server_fn::{ContentType, ServerFn};
+
+    use super::*;
+    use crate::error::{FormAnswerEncoding, REFUSED};
+
+    #[test]
+    fn the_board_script_calls_the_server_by_its_own_names() {
+        assert_eq!(wire::MOVE_CARD, MoveCard::PATH);
+        assert_eq!(wire::BULK_MOVE, BulkMove::PATH);
+        assert_eq!(wire::UNDO_MOVE, UndoMove::PATH);
+        assert_eq!(wire::GET_BOARD, GetBoard::PATH);
+        assert_eq!(wire::GET_BOARD_CARD, GetBoardCard::PATH);
+        assert_eq!(wire::BULK_CHUNK, BULK_CHUNK);
+        assert_eq!(wire::ANSWER_TYPE, FormAnswerEncoding::CONTENT_TYPE);
+        assert_eq!(wire::REFUSED, REFUSED);
+    }
 }

@@ -12,12 +12,16 @@ use super::{
     repo::{Board, Card},
 };
 use crate::{
-    prospects::model::count,
+    prospects::{
+        model::count,
+        ui::{campaign_tabs, Tab},
+    },
     ui::{query::Query, server_form::new_key, server_html},
 };
 
-/// The four columns with their counts and cards, the search above them, and on a phone a tab
-/// per column (one shown at a time).
+/// The board page under the app's header: the campaign's name and tabs, the four columns with
+/// their counts and cards, the search above them, and on a phone a tab per column (one shown at
+/// a time).
 pub fn board(board: &Board, q: &str) -> String {
     // A move refused (the card had moved meanwhile), posted before the WASM: said here.
     let refused = crate::ui::flash::returned_to(MoveCard::url()).map(|r| r.error.message);
@@ -39,7 +43,14 @@ pub fn board(board: &Board, q: &str) -> String {
             .filter(|c| c.place.stage() == stage)
             .count()
     };
+    // What a plain post (a card's move page) left: said here, where the page's own view
+    // cannot (it is not hydrated), as the prospect pages' notice bar would.
+    let notice = crate::ui::flash::notice_left().filter(|n| n.page == path);
     server_html(view! {
+        <p><a class="back" href="/campagnes">"← Campagnes"</a></p>
+        <h1>{board.campaign.name.clone()}</h1>
+        {campaign_tabs(campaign, Tab::Board)}
+        <div class="notice-slot" role="status">{notice.map(crate::ui::notice::notice_view)}</div>
         {refused.map(|message| view! { <p class="alert error" role="alert">{message}</p> })}
         <form method="get" action=path.clone() class="filters search" role="search">
             <label class="field">
@@ -47,7 +58,7 @@ pub fn board(board: &Board, q: &str) -> String {
                 <input type="search" name="q" value=q.to_string() maxlength="200" placeholder="Nom, société, e-mail, ville" />
             </label>
             <button type="submit" class="secondary">"Afficher"</button>
-            {searching.then(|| view! { <a class="button secondary" href=path.clone()>"Tout afficher"</a> })}
+            {searching.then(|| view! { <a class="button secondary" href=path.clone() rel="external">"Tout afficher"</a> })}
         </form>
         <p class="exports">"Exporter : "
             {[("four", "le Four"), ("frigo", "le Frigo"), ("tout", "tout")].into_iter().enumerate().map(|(i, (which, label))| {
@@ -66,7 +77,8 @@ pub fn board(board: &Board, q: &str) -> String {
                 <a href=format!("#etape-{stage}") rel="external">{format!("{label} ({})", count(stage))}</a>
             }).collect_view()}
         </nav>
-        <div class="board" data-campaign=campaign.to_string()>
+        {tools()}
+        <div class="board" data-campaign=campaign.to_string() data-search=searching.then_some("")>
             {STAGES.iter().map(|(stage, label)| {
                 let heading = format!("titre-{stage}");
                 let total = count(stage);
@@ -77,7 +89,8 @@ pub fn board(board: &Board, q: &str) -> String {
                 };
                 view! {
                     <section class=format!("column {stage}") id=format!("etape-{stage}") aria-labelledby=heading data-stage=*stage>
-                        <h2 id=format!("titre-{stage}")>{*label}" "<span class="count">{figure}</span></h2>
+                        <h2 id=format!("titre-{stage}")>{*label}" "<span class="count" data-total=total>{figure}</span></h2>
+                        <button type="button" class="secondary select-column" hidden>"Tout sélectionner"</button>
                         <ol class="cards">
                             {board.cards.iter().filter(|c| c.place.stage() == *stage).map(|c| card_item(campaign, c)).collect_view()}
                         </ol>
@@ -85,7 +98,73 @@ pub fn board(board: &Board, q: &str) -> String {
                 }
             }).collect_view()}
         </div>
+        {script_src().map(|src| view! { <script type="module" src=src data-board-script=""></script> })}
     })
+}
+
+/// Where the board's script is (`board-script`, which `./dev` builds beside the site and names
+/// in `board-script.txt`); none in a site built without it, whose board works by its links.
+fn script_src() -> Option<&'static str> {
+    static SRC: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    SRC.get_or_init(|| {
+        let options = use_context::<crate::state::AppState>()?.leptos_options;
+        let pkg = options.site_pkg_dir.trim_matches('/');
+        let dir = std::path::Path::new(&*options.site_root).join(pkg);
+        let name = std::fs::read_to_string(dir.join("board-script.txt")).ok()?;
+        Some(format!("/{pkg}/{}", name.trim()))
+    })
+    .as_deref()
+}
+
+/// What the board's script shows (`board::moves`), written once: the keyboard's help, the
+/// selection's bar, the line saying what a move did, and the move menu and the fridge's question
+/// as dialogs. Hidden until the script is there: before it, a card's link opens its move page.
+fn tools() -> impl IntoView {
+    let buttons = |places: &[(Place, &'static str)]| {
+        places
+            .iter()
+            .map(|(to, label)| view! { <button type="button" data-to=to.key()>{*label}</button> })
+            .collect_view()
+    };
+    let moves = [
+        (Place::Oven, "OUI → Four"),
+        (Place::FridgeNo, "NON → Frigo"),
+        (Place::FridgeGhost, "Ghost → Frigo"),
+        (Place::Trash, "Corbeille"),
+        (Place::WaitingRoom, "Salle d’attente"),
+    ];
+    view! {
+        <div class="board-tools" hidden>
+            <p class="meta" id="board-help">
+                "Glissez une carte vers une autre colonne (sur tablette : appui long, puis glisser), ou touchez-la pour choisir où la mettre. "
+                "Clavier : flèches pour passer d’une carte à l’autre, O Four, N Frigo (non), G Frigo (ghost), C Corbeille, S Salle d’attente, Maj + ↑ ↓ pour la remonter ou la descendre, Espace pour la sélectionner, Ctrl + Z pour annuler."
+            </p>
+            <button type="button" class="secondary select-mode" aria-pressed="false">"Sélection multiple"</button>
+        </div>
+        <div class="board-selection" role="region" aria-label="Sélection" hidden>
+            <span class="selected-count"></span>
+            " Déplacer vers : "
+            {buttons(&moves)}
+            <button type="button" class="secondary" data-clear="">"Tout désélectionner"</button>
+        </div>
+        <p class="alert error board-alert" role="alert" hidden></p>
+        <div class="board-status" role="status"></div>
+        <p class="visually-hidden board-announce" aria-live="assertive"></p>
+        <dialog class="move-sheet" aria-labelledby="move-sheet-title">
+            <h2 id="move-sheet-title">"Déplacer vers…"</h2>
+            <div class="move-buttons">{buttons(&moves)}</div>
+            <p><a class="sheet-prospect" href="">"Voir la fiche du prospect"</a></p>
+            <button type="button" class="secondary" data-close="">"Fermer"</button>
+        </dialog>
+        <dialog class="fridge-prompt" aria-labelledby="fridge-title" aria-describedby="fridge-countdown">
+            <h2 id="fridge-title">"Non ou Ghost ?"</h2>
+            <div class="move-buttons big">
+                {buttons(&[(Place::FridgeNo, "Non : a répondu non"), (Place::FridgeGhost, "Ghost : pas de réponse")])}
+            </div>
+            <p class="meta" id="fridge-countdown"></p>
+            <button type="button" class="secondary" data-close="">"Annuler"</button>
+        </dialog>
+    }
 }
 
 /// A card of the board: its name (a link to its move page), company and, in the fridge, why.
@@ -102,7 +181,7 @@ fn card_item(campaign: Uuid, c: &Card) -> impl IntoView {
     };
     view! {
         // Nothing more than it shows: a byte more per card is 5,000 more on a board of 5,000.
-        <li class="board-card">
+        <li class=if c.place == Place::FridgeGhost { "board-card ghost" } else { "board-card" }>
             <a href=format!("/campagnes/{campaign}/tableau/{}", c.prospect)>{name}</a>
             {(!c.company.is_empty()).then(|| view! { <span class="meta">{c.company.clone()}</span> })}
             {why.map(|w| view! { <span class="badge">{w}</span> })}

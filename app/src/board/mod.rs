@@ -1,7 +1,7 @@
 //! The pipeline board of a campaign: each prospect's reply classified by hand, from the waiting
-//! room to the oven (yes), the fridge (no, or no answer) or the trash. Its pages are steps of
-//! the prospect pages' lazy route (`prospects::ui`): a route of their own would split the code
-//! they share into more, smaller downloads.
+//! room to the oven (yes), the fridge (no, or no answer) or the trash. The board page is a lazy
+//! route of its own (`ui`) brought to life by the board's script (`board-script/`); a card's
+//! move page, plain forms, is a step of the prospect pages' route (`prospects::ui`).
 
 pub mod api;
 #[cfg(feature = "ssr")]
@@ -9,3 +9,4 @@ pub mod html;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod repo;
+pub mod ui;

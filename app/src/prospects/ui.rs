@@ -11,7 +11,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
 use super::{
@@ -22,7 +22,7 @@ use super::{
     model::{CampaignName, PageView, COMPANY_MAX, EMAIL_MAX, NAME_MAX, NOTES_MAX, PHONE_MAX},
 };
 use crate::{
-    board::api::{get_board, get_board_card},
+    board::api::get_board_card,
     error::AppError,
     page_data::{Decoded, PageCodec, PageData},
     ui::{
@@ -50,7 +50,8 @@ pub fn campaign_tabs(campaign: Uuid, tab: Tab) -> impl IntoView {
         <nav class="tabs" aria-label="Sections de la campagne">
             <a href=format!("/campagnes/{campaign}") aria-current=current(Tab::Overview)>"Vue d’ensemble"</a>
             <a href=format!("/campagnes/{campaign}/prospects") aria-current=current(Tab::Prospects)>"Prospects"</a>
-            <a href=format!("/campagnes/{campaign}/tableau") aria-current=current(Tab::Board)>"Tableau"</a>
+            // The board is written whole by the server (see `board::ui`), not by the app's router.
+            <a href=format!("/campagnes/{campaign}/tableau") aria-current=current(Tab::Board) rel="external">"Tableau"</a>
         </nav>
     }
 }
@@ -67,8 +68,6 @@ enum Step {
     Report,
     /// `/campagnes/:id/prospects/:prospect`: a prospect, its edit, mark and erasure.
     Prospect,
-    /// `/campagnes/:id/tableau`: the pipeline board (see `board`).
-    Board,
     /// `/campagnes/:id/tableau/:card`: a card of the board and its moves.
     Card,
 }
@@ -80,7 +79,6 @@ impl Step {
             Step::Mapping => Missing::UPLOAD,
             Step::Report => Missing::IMPORT,
             Step::Prospect | Step::Card => Missing::PROSPECT,
-            Step::Board => Missing::CAMPAIGN,
         }
     }
 }
@@ -96,13 +94,8 @@ impl ProspectsPage {
     fn load() -> Self {
         let params = use_params_map();
         let query = use_query_map();
-        let on_board = use_location()
-            .pathname
-            .with_untracked(|p| p.ends_with("/tableau"));
         let step = params.with_untracked(|p| {
-            if on_board {
-                Step::Board
-            } else if p.get("card").is_some() {
+            if p.get("card").is_some() {
                 Step::Card
             } else if p.get("prospect").is_some() {
                 Step::Prospect
@@ -136,7 +129,6 @@ impl ProspectsPage {
                         get_prospects_tab(campaign, q, tri, apres).await
                     }
                     (Step::Prospect, Some(campaign), Some(id)) => get_prospect(campaign, id).await,
-                    (Step::Board, Some(campaign), _) => get_board(campaign, q).await,
                     (Step::Card, Some(campaign), Some(card)) => {
                         get_board_card(campaign, card).await
                     }
@@ -184,7 +176,6 @@ lazy_page!(ProspectsRoute => ProspectsPage,
                         Step::Mapping => mapping_view(page),
                         Step::Report => report_view(page, undo, refresh),
                         Step::Prospect => prospect_view(page),
-                        Step::Board => board_view(page, refresh),
                         Step::Card => card_view(page),
                     })
                 })}
@@ -199,25 +190,11 @@ fn back_to_prospects(c: &CampaignName) -> impl IntoView {
     view! { <p><a class="back" href=format!("/campagnes/{}/prospects", c.id)>"← Prospects · "{c.name.clone()}</a></p> }
 }
 
-/// The pipeline board: its columns as the server wrote them. Moves made on another device
-/// reach it live (it is read again).
-fn board_view(page: PageView, refresh: RwSignal<usize>) -> AnyView {
-    follow_board(page.campaign.id, refresh);
-    view! {
-        <Title text=format!("Tableau · {}", page.campaign.name) />
-        <p><a class="back" href="/campagnes">"← Campagnes"</a></p>
-        <h1>{page.campaign.name.clone()}</h1>
-        {campaign_tabs(page.campaign.id, Tab::Board)}
-        <div inner_html=page.html></div>
-    }
-    .into_any()
-}
-
 /// A card of the board and the buttons of its moves (plain posts).
 fn card_view(page: PageView) -> AnyView {
     view! {
         <Title text=format!("{} · Tableau", page.name) />
-        <p><a class="back" href=format!("/campagnes/{}/tableau", page.campaign.id)>"← Tableau · "{page.campaign.name.clone()}</a></p>
+        <p><a class="back" href=format!("/campagnes/{}/tableau", page.campaign.id) rel="external">"← Tableau · "{page.campaign.name.clone()}</a></p>
         <h1>{page.name}</h1>
         <div inner_html=page.html></div>
     }
@@ -490,32 +467,4 @@ fn follow_import(campaign: Uuid, batch: Option<Uuid>, refresh: RwSignal<usize>) 
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (campaign, batch, refresh);
-}
-
-/// Follows the moves made on other devices: the board is read again after each, and after a
-/// lost stream reconnects (the browser does it by itself; the server then starts with the
-/// counts, as moves may have been missed). Only the first message, the counts as the page was
-/// read, changes nothing.
-fn follow_board(campaign: Uuid, refresh: RwSignal<usize>) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::{closure::Closure, JsCast};
-
-        let url = format!("/campagnes/{campaign}/tableau/evenements");
-        let Ok(source) = web_sys::EventSource::new(&url) else {
-            return;
-        };
-        let mut first = true;
-        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
-            if std::mem::take(&mut first) {
-                return;
-            }
-            refresh.update(|n| *n += 1);
-        });
-        source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        let open = StoredValue::new_local((source, on_message));
-        on_cleanup(move || open.with_value(|(source, _)| source.close()));
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (campaign, refresh);
 }

@@ -111,21 +111,27 @@ pub fn NoticeBar() -> impl IntoView {
                 let current = left.clone().or_else(|| notice.get());
                 current.filter(|n| n.page == here.pathname.get()).map(|n| {
                     shown.set_value(true);
-                    view! {
-                        <div class="notice">
-                            <span>{n.message}</span>
-                            {n.undo.map(|undo| view! {
-                                // A plain post: it works before the WASM and reloads the page.
-                                <form method="post" action=undo.action>
-                                    <input type="hidden" name="id" value=undo.id />
-                                    <button type="submit" class="secondary">"Annuler"</button>
-                                </form>
-                            })}
-                        </div>
-                    }
+                    notice_view(n)
                 })
             }}
         </div>
     }
     .into_any()
+}
+
+/// A notice and its "Annuler", as the bar shows it (and the board's HTML, written whole by the
+/// server).
+pub fn notice_view(n: Notice) -> impl IntoView {
+    view! {
+        <div class="notice">
+            <span>{n.message}</span>
+            {n.undo.map(|undo| view! {
+                // A plain post: it works before the WASM and reloads the page.
+                <form method="post" action=undo.action>
+                    <input type="hidden" name="id" value=undo.id />
+                    <button type="submit" class="secondary">"Annuler"</button>
+                </form>
+            })}
+        </div>
+    }
 }

@@ -1,0 +1,93 @@
+//! The board page (`/campagnes/:id/tableau`). The server writes it whole (`html`), from the board
+//! read before the page renders (`server::board_page` puts it in the request); what a rep does on
+//! it — drag and drop, keys, the move menu, selection, the moves made on other devices — is the
+//! board's script (`board-script/`), a WASM module of its own that the page's HTML loads.
+//!
+//! So the app's WASM holds almost nothing of it: no resource, no chunk. A lazy route of its own
+//! shared its loading code with the other pages' chunks and cut them into more, smaller files:
+//! 3 to 5 KB more on every campaign page, over their budget. Reached through the app's router,
+//! the page is loaded from the server instead, like a link with `rel="external"`.
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::error::AppError;
+
+/// The board of the page's campaign, read before the page renders (`None`: not the rep's).
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct Prefetched {
+    pub board: Result<Option<super::repo::Board>, AppError>,
+    /// The board's search.
+    pub q: String,
+}
+
+/// The board page: its HTML is the server's (hydrating `inner_html` keeps what it wrote), and
+/// so is its title, which the browser reads back from the page to keep it.
+#[component]
+pub fn BoardPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let (title, html) = server_page();
+    #[cfg(not(feature = "ssr"))]
+    let (title, html) = (browser_title(), String::new());
+    view! {
+        <leptos_meta::Title text=title.clone() />
+        <div class="board-page" data-title=title inner_html=html></div>
+    }
+}
+
+/// The title the server gave the page; on a board the app's router brought (its links say
+/// `rel="external"`, so only a link that forgot), the page is loaded from the server.
+#[cfg(not(feature = "ssr"))]
+fn browser_title() -> String {
+    let written = document()
+        .query_selector(".board-page[data-title]")
+        .ok()
+        .flatten()
+        .and_then(|page| page.get_attribute("data-title"));
+    #[cfg(feature = "hydrate")]
+    if !Owner::current_shared_context().is_some_and(|c| c.during_hydration()) {
+        let here = leptos_router::hooks::use_location();
+        let (path, search) = (here.pathname.get_untracked(), here.search.get_untracked());
+        let href = if search.is_empty() {
+            path
+        } else {
+            format!("{path}?{search}")
+        };
+        let _ = window().location().assign(&href);
+    }
+    written.unwrap_or_default()
+}
+
+/// The page's title and HTML: the board, or why there is none.
+#[cfg(feature = "ssr")]
+fn server_page() -> (String, String) {
+    use crate::ui::{
+        not_found::{Missing, NotFoundOr},
+        server_html,
+    };
+    let prefetched = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Prefetched>().cloned());
+    let error = match prefetched {
+        Some(Prefetched {
+            board: Ok(Some(board)),
+            q,
+        }) => {
+            let title = format!("Tableau · {}", board.campaign.name);
+            return (title, super::html::board(&board, &q));
+        }
+        Some(Prefetched { board: Err(e), .. }) => e,
+        // Another rep's campaign, a deleted one or a malformed id.
+        _ => AppError::not_found(),
+    };
+    error.set_response_status();
+    let missing = Missing::CAMPAIGN;
+    let title = if error.kind == crate::error::ErrorKind::NotFound {
+        missing.title.to_string()
+    } else {
+        "Une erreur est survenue".to_string()
+    };
+    let errors = ArcRwSignal::new(Errors::default());
+    errors.update(|e| e.insert_with_default_key(error));
+    (title, server_html(view! { <NotFoundOr errors missing /> }))
+}

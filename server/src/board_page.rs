@@ -1,0 +1,69 @@
+//! The board page is written whole by the server (`app::board::ui`): its board is read here,
+//! before the page renders, and handed to it in the request, since the page holds no loading
+//! code of its own in the browser.
+
+use app::{
+    auth::CurrentUser,
+    board::{repo, ui::Prefetched},
+    error::AppError,
+    state::AppState,
+};
+use axum::{
+    extract::{MatchedPath, Request, State},
+    middleware::Next,
+    response::Response,
+};
+use uuid::Uuid;
+
+/// The app's route of the board page.
+const BOARD: &str = "/campagnes/{id}/tableau";
+
+/// Reads the board of a board page's campaign (for its rep, with the page's search).
+pub async fn prefetch(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let on_board = req
+        .extensions()
+        .get::<MatchedPath>()
+        .is_some_and(|path| path.as_str() == BOARD);
+    let user = req.extensions().get::<CurrentUser>().map(|u| u.id);
+    if let (true, Some(user)) = (on_board, user) {
+        let campaign = req
+            .uri()
+            .path()
+            .split('/')
+            .nth(2)
+            .and_then(|id| Uuid::parse_str(id).ok());
+        let q = search(req.uri().query().unwrap_or_default());
+        let board = match campaign {
+            // A malformed id is "not found", like another rep's.
+            None => Ok(None),
+            Some(campaign) => {
+                let q = Some(q.as_str()).filter(|q| !q.trim().is_empty());
+                repo::board(&state.pool, user, campaign, q)
+                    .await
+                    .map_err(|e| AppError::internal("reading the board", e))
+            }
+        };
+        req.extensions_mut().insert(Prefetched { board, q });
+    }
+    next.run(req).await
+}
+
+/// The `q` of a query string, at most 200 characters (as `get_board`).
+fn search(query: &str) -> String {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "q")
+        .map(|(_, value)| value.chars().take(200).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::search;
+
+    #[test]
+    fn the_search_is_read_from_the_query_and_bounded() {
+        assert_eq!(search("q=Caf%C3%A9+Dupont&x=1"), "Café Dupont");
+        assert_eq!(search("x=1"), "");
+        assert_eq!(search(&format!("q={}", "a".repeat(300))).len(), 200);
+    }
+}
