@@ -14,10 +14,14 @@ export PATH="$HOME/.cargo/bin:$PATH" SQLX_OFFLINE=true LEPTOS_OUTPUT_NAME=spine 
 export LEPTOS_SITE_ROOT="$root/target/site-bench" LEPTOS_HASH_FILE_NAME=hash-bench.txt
 ./dev services >/dev/null
 cargo leptos build --release --split --precompress >&2
+# shellcheck source=/dev/null
+source <(sed -n '/^build_board_script()/,/^}/p' dev)
+build_board_script >&2
 cargo build -q --release -p sandbox --bin spine-sandbox
 
 pkg=$LEPTOS_SITE_ROOT/pkg
 echo "Files of the build (raw / brotli):"
+# board.*: the board's script (board-script/), loaded by the board page only.
 for f in "$pkg"/*.wasm "$pkg"/*.js "$pkg"/*.css; do
   printf '  %-60s %9d B %9d B\n' "$(basename "$f")" "$(stat -c %s "$f")" "$(stat -c %s "$f.br" 2>/dev/null || echo 0)"
 done

@@ -23,10 +23,21 @@ async function filesBeforeHydration(page) {
   );
 }
 
-/** Body bytes of `url` as sent with the given Accept-Encoding (not decompressed). */
-function bodyBytes(url, acceptEncoding) {
+/** The URLs of the site's files (under /pkg/) requested so far. */
+async function filesLoaded(page) {
+  return page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .filter((e) => new URL(e.name).pathname.startsWith('/pkg/'))
+      .map((e) => e.name),
+  );
+}
+
+/** Body bytes of `url` as sent with the given Accept-Encoding (not decompressed), with `more`
+ * request headers. */
+function bodyBytes(url, acceptEncoding, more = {}) {
   return new Promise((resolve, reject) => {
-    const headers = acceptEncoding ? { 'Accept-Encoding': acceptEncoding } : {};
+    const headers = { ...more, ...(acceptEncoding ? { 'Accept-Encoding': acceptEncoding } : {}) };
     http
       .get(url, { headers }, (res) => {
         let bytes = 0;
@@ -76,4 +87,4 @@ async function weigh(urls) {
 
 const kb = (bytes) => (bytes / 1024).toFixed(1).padStart(7) + ' KB';
 
-module.exports = { recordHydration, filesBeforeHydration, weigh, kb };
+module.exports = { recordHydration, filesBeforeHydration, filesLoaded, bodyBytes, weigh, kb };
