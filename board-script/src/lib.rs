@@ -49,8 +49,11 @@ struct Enhanced {
 impl Drop for Enhanced {
     fn drop(&mut self) {
         for (target, kind, listener) in &self.listeners {
-            let _ =
-                target.remove_event_listener_with_callback(kind, listener.as_ref().unchecked_ref());
+            let _ = target.remove_event_listener_with_callback_and_bool(
+                kind,
+                listener.as_ref().unchecked_ref(),
+                *kind == CAPTURED,
+            );
         }
         if let Some((source, _)) = &self.live {
             source.close();
@@ -98,11 +101,24 @@ pub fn run() {
 fn sync() {
     let found = document().query_selector(".board").ok().flatten();
     CURRENT.with(|current| {
-        let running = current.borrow().as_ref().map(|(board, _)| board.clone());
-        if running == found {
-            return;
+        let mut running = current.borrow_mut();
+        if let (Some(found), Some((shown, enhanced))) = (&found, running.as_mut()) {
+            if shown == found {
+                return;
+            }
+            let same_page = {
+                let b = enhanced.board.borrow();
+                found.parent_element().as_ref() == Some(b.root.as_ref())
+                    && found.get_attribute("data-campaign").as_deref() == Some(&b.campaign)
+            };
+            if same_page {
+                *shown = found.clone();
+                renew(&enhanced.board);
+                return;
+            }
         }
-        let gone = current.borrow_mut().take();
+        let gone = running.take();
+        drop(running);
         drop(gone);
         let Some(board) = found else {
             return;
@@ -187,6 +203,8 @@ fn start(root: HtmlElement) -> Enhanced {
         if let Some(passive) = passive {
             options.set_passive(passive);
         }
+        // A dialog's `cancel` (Escape) does not bubble: the root hears it while it goes down.
+        options.set_capture(kind == CAPTURED);
         let _ = target.add_event_listener_with_callback_and_add_event_listener_options(
             kind,
             listener.as_ref().unchecked_ref(),
@@ -236,23 +254,47 @@ fn start(root: HtmlElement) -> Enhanced {
     on(&mut enhanced, &root_target, "dragstart", None, |_, e| {
         e.prevent_default()
     });
-    // Escape on a dialog (its `cancel` does not bubble).
-    for dialog in all(&root, "dialog") {
-        on(&mut enhanced, &dialog.into(), "cancel", None, dialog_cancel);
-    }
+    // Escape on a dialog, the one of this board or of a board read again.
+    on(&mut enhanced, &root_target, CAPTURED, None, dialog_cancel);
     on(&mut enhanced, &window, "keydown", None, undo_key);
     enhanced.live = follow(&board);
+    show_tools(&root);
+    enhanced
+}
 
-    if let Some(tools) = find(&root, ".board-tools") {
+/// The only event listened to while it goes down to its target.
+const CAPTURED: &str = "cancel";
+
+/// What the board shows once its script is there (hidden before: a card's link opens its move
+/// page).
+fn show_tools(root: &Element) {
+    if let Some(tools) = find(root, ".board-tools") {
         let _ = tools.remove_attribute("hidden");
     }
-    for button in all(&root, ".select-column") {
+    for button in all(root, ".select-column") {
         let _ = button.remove_attribute("hidden");
     }
-    if let Some(b) = find(&root, ".board") {
+    if let Some(b) = find(root, ".board") {
         let _ = b.set_attribute("data-ready", "");
     }
-    enhanced
+}
+
+/// The same page's board read again (by `reload`): its interactions go on, with their undo and
+/// their live channel (moves made meanwhile are not missed); what held elements of the old
+/// board lets go of them.
+fn renew(board: &Rc<RefCell<Board>>) {
+    let mut b = board.borrow_mut();
+    b.press = None;
+    if let Some(drag) = b.drag.take() {
+        drag.ghost.remove();
+    }
+    b.prompt = None;
+    b.prompt_round += 1;
+    b.sheet_card = None;
+    b.selecting = false;
+    let root = b.root.clone();
+    drop(b);
+    show_tools(&root);
 }
 
 /// What the board holds between events.
@@ -352,7 +394,8 @@ fn card_name(card: &Element) -> String {
 }
 
 fn card_by_id(root: &Element, id: &str) -> Option<Element> {
-    find(root, &format!("a[href$=\"/{id}\"]"))?
+    // In the columns: the move menu links to the prospect too.
+    find(root, &format!(".board .board-card a[href$=\"/{id}\"]"))?
         .closest("li.board-card")
         .ok()?
 }
@@ -896,6 +939,10 @@ fn refused(board: &Rc<RefCell<Board>>, cards: &[(Element, Origin)], refusal: Ref
                 .await
                 .ok()
                 .and_then(|page| Place::parse(&text(&page, "place")?));
+            // The board read again meanwhile shows where it is.
+            if !card.is_connected() {
+                return;
+            }
             match now.and_then(|place| Some((place, list_of(&root, place.stage())?))) {
                 Some((place, list)) => {
                     let first = list.first_element_child();
@@ -1032,7 +1079,9 @@ fn undo_last(board: &Rc<RefCell<Board>>) {
             Ok(saved) => {
                 let root = board.borrow().root.clone();
                 // The live channel repeats it, in the server's order; this is at once.
-                if saved.stale == 0 {
+                // Cards of a board read since: the board is read again.
+                let shown = done.cards.iter().all(|(card, _)| card.is_connected());
+                if saved.stale == 0 && shown {
                     for (card, origin) in done.cards.iter().rev() {
                         put_back(card, origin);
                     }
@@ -1313,7 +1362,7 @@ fn ask_fridge(board: &Rc<RefCell<Board>>, pending: Pending) {
 fn countdown(board: Rc<RefCell<Board>>, dialog: Element, round: u32, left: u32) {
     {
         let b = board.borrow();
-        if b.prompt_round != round || b.prompt.is_none() {
+        if b.prompt_round != round || b.prompt.is_none() || !dialog.is_connected() {
             return;
         }
     }

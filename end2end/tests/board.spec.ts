@@ -209,7 +209,7 @@ test.describe('on a touch tablet at 1024×768', () => {
   });
 });
 
-test('a board reached through the app, left and reached again, answers keys once', async ({ page }) => {
+test('a board reached through the app’s links is loaded whole: its script answers keys and it keeps its title', async ({ page }) => {
   const campaign = await boardOf(page, 'Salon parcouru', 3);
   // From the prospects tab to the board by the app's router: the board comes whole from the
   // server, its script with it.
@@ -220,7 +220,7 @@ test('a board reached through the app, left and reached again, answers keys once
     await tabs.getByRole('link', { name: 'Tableau' }).click();
     await expect(page).toHaveURL(`${campaign}/tableau`);
     await ready(page);
-    // One press, one card further: the script listens once.
+    // One press, one card further.
     const waiting = column(page, /^Salle d’attente/);
     await waiting.getByRole('link').first().focus();
     await page.keyboard.press('ArrowDown');
@@ -255,6 +255,44 @@ test('a board reached through the app, left and reached again, answers keys once
   await expect(page).toHaveURL(`${campaign}/tableau`);
   await ready(page);
   expect(await names(page, /^Four/)).toEqual(['Carte1 Tableau']);
+});
+
+test('a board read again in place after a large move elsewhere answers each key once and keeps its undo', async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  const campaign = await boardOf(page, 'Salon relu', 52);
+  await ready(page);
+  const waiting = column(page, /^Salle d’attente/);
+  await waiting.getByRole('link', { name: 'Carte0 Tableau' }).focus();
+  await page.keyboard.press('o');
+  await expect(column(page, /^Four 1/)).toBeVisible();
+
+  // On the laptop, the 51 others go to the trash at once: more than a live event names, so the
+  // tablet reads its board again.
+  const laptop = await browser.newPage({ storageState: await page.context().storageState() });
+  await laptop.goto(`${campaign}/tableau`);
+  await ready(laptop);
+  await column(laptop, /^Salle d’attente/).getByRole('button', { name: 'Tout sélectionner' }).click();
+  await laptop.getByRole('region', { name: 'Sélection' }).getByRole('button', { name: 'Corbeille' }).click();
+  await expect(laptop.getByText('51 prospects déplacés vers « Corbeille ».')).toBeVisible();
+  await expect(column(page, /^Corbeille 51/)).toBeVisible();
+  await expect(waiting.locator('.board-card')).toHaveCount(0);
+  await laptop.close();
+
+  // One key, one move.
+  const moves: string[] = [];
+  page.on('request', (r) => { if (r.url().endsWith('/api/move_card')) moves.push(r.url()); });
+  await column(page, /^Four/).getByRole('link', { name: 'Carte0 Tableau' }).focus();
+  await page.keyboard.press('s');
+  await expect(waiting.locator('.board-card')).toHaveCount(1);
+  await expect(page.locator('.board-announce')).toHaveText('« Carte0 Tableau » déplacé vers Salle d’attente.');
+  expect(moves).toHaveLength(1);
+
+  // Ctrl+Z undoes that move, then the one made before the board was read again.
+  await page.keyboard.press('Control+z');
+  await expect(column(page, /^Four 1/)).toBeVisible();
+  await page.keyboard.press('Control+z');
+  await expect(column(page, /^Salle d’attente 1/)).toBeVisible();
+  await expect(column(page, /^Four 0/)).toBeVisible();
 });
 
 test('the board and a card fit 390, 768 and 1024 px with no sideways scroll, one stage at a time on a phone, and pass axe', async ({ page }) => {

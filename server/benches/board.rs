@@ -339,7 +339,7 @@ impl Bench {
     async fn check(&self, campaign: Uuid, cards: i64) -> anyhow::Result<()> {
         ensure!(self.bare(campaign).await? as i64 == cards);
         let page = self.page(campaign).await?;
-        let shown = page.matches("class=\"board-card\"").count() as i64;
+        let shown = page.matches("class=\"board-card").count() as i64;
         ensure!(shown == cards, "the page shows {shown} cards of {cards}");
         Ok(())
     }

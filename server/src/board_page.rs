@@ -13,6 +13,8 @@ use axum::{
     middleware::Next,
     response::Response,
 };
+use std::sync::Arc;
+
 use uuid::Uuid;
 
 /// The app's route of the board page.
@@ -40,6 +42,7 @@ pub async fn prefetch(State(state): State<AppState>, mut req: Request, next: Nex
                 let q = Some(q.as_str()).filter(|q| !q.trim().is_empty());
                 repo::board(&state.pool, user, campaign, q)
                     .await
+                    .map(|board| board.map(Arc::new))
                     .map_err(|e| AppError::internal("reading the board", e))
             }
         };

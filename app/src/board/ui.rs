@@ -17,7 +17,8 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 #[derive(Clone)]
 pub struct Prefetched {
-    pub board: Result<Option<super::repo::Board>, AppError>,
+    /// Shared: each read of the request's context copies what it holds.
+    pub board: Result<Option<std::sync::Arc<super::repo::Board>>, AppError>,
     /// The board's search.
     pub q: String,
 }
@@ -54,7 +55,8 @@ fn browser_title() -> String {
         } else {
             format!("{path}?{search}")
         };
-        let _ = window().location().assign(&href);
+        // In place of the entry the router adds: Back leaves the board.
+        let _ = window().location().replace(&href);
     }
     written.unwrap_or_default()
 }
