@@ -1,6 +1,6 @@
 // Navigation to an interactive board beside the campaign list, in Debian's Chromium (see
-// board-speed.sh). Resolved from end2end/, where npm installed Playwright.
-const { chromium } = require(require.resolve('@playwright/test', { paths: [process.cwd()] }));
+// board-speed.sh).
+const { launch, signInClaire } = require('./browser.cjs');
 const { recordHydration, filesLoaded, bodyBytes, weigh, kb } = require(`${process.cwd()}/weight.cjs`);
 
 const runs = Number(process.env.RUNS ?? 10);
@@ -32,12 +32,7 @@ function answerKeys() {
 }
 
 async function signIn(browser) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`${base}/connexion`);
-  await page.getByRole('link', { name: 'Se connecter avec Microsoft' }).click();
-  await page.getByRole('button', { name: /Claire Martin/ }).first().click();
-  await page.locator('.user-menu .user-name').waitFor();
+  const { context, page } = await signInClaire(browser, base);
   await page.goto(`${base}/campagnes`);
   const campaign = await page.locator('a.campaign-name').first().getAttribute('href');
   // The demo campaign gets `cards` more prospects, imported as a rep would.
@@ -91,11 +86,7 @@ const stats = (t) => {
 };
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-           '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  const browser = await launch();
   const { state, board } = await signIn(browser);
 
   // What the board page weighs.

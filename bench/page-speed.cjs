@@ -2,8 +2,7 @@
 // bytes downloaded to make the page interactive (raw and over the wire), and the time from
 // navigation to an interactive campaign list on a throttled show-floor network (DevTools
 // emulation), cold cache, runs of the two builds interleaved. See page-speed.sh.
-// Resolved from end2end/ (the caller's directory), where npm installed Playwright.
-const { chromium } = require(require.resolve('@playwright/test', { paths: [process.cwd()] }));
+const { launch, signInClaire } = require('./browser.cjs');
 const { recordHydration, filesBeforeHydration, weigh, kb } = require(`${process.cwd()}/weight.cjs`);
 
 const runs = Number(process.env.RUNS ?? 10);
@@ -14,12 +13,7 @@ const builds = [
 const network = { latency: 60, downloadThroughput: 10e6 / 8, uploadThroughput: 10e6 / 8 };
 
 async function signIn(browser, base) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`${base}/connexion`);
-  await page.getByRole('link', { name: 'Se connecter avec Microsoft' }).click();
-  await page.getByRole('button', { name: /Claire Martin/ }).first().click();
-  await page.locator('.user-menu .user-name').waitFor();
+  const { context, page } = await signInClaire(browser, base);
   // One campaign and one distributor of the demo, for the pages that show one.
   await page.goto(`${base}/campagnes`);
   const campaign = await page.locator('a.campaign-name').first().getAttribute('href');
@@ -47,11 +41,7 @@ async function open(browser, base, state, route, throttled) {
 }
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-           '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  const browser = await launch();
   for (const build of builds) Object.assign(build, await signIn(browser, build.base));
 
   // Bytes per page.

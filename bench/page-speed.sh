@@ -12,11 +12,9 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/cache/spine/target}
 export PATH="$HOME/.cargo/bin:$PATH" SQLX_OFFLINE=true LEPTOS_OUTPUT_NAME=spine LEPTOS_SITE_PKG_DIR=pkg
 ./dev services >/dev/null
 
-# This build, as ./dev run serves it, in a site and hash file of its own (a running ./dev run
-# keeps serving its files).
+# This build, as ./dev run serves it (./dev bench-site).
 site="$root/target/site-bench"
-LEPTOS_SITE_ROOT="$site" LEPTOS_HASH_FILE_NAME=hash-bench.txt cargo leptos build --release --split --precompress >&2
-cargo build -q --release -p sandbox --bin spine-sandbox
+./dev bench-site
 
 # The reference, once per revision.
 refdir=$(dirname "$CARGO_TARGET_DIR")/reference/$(git rev-parse --short "$ref")

@@ -1,15 +1,10 @@
 // Times the sign-in round trip in Debian's Chromium (see signin-time.sh).
-// Resolved from end2end/ (the caller's directory), where npm installed it.
-const { chromium } = require(require.resolve('@playwright/test', { paths: [process.cwd()] }));
+const { launch } = require('./browser.cjs');
 
 (async () => {
   const runs = Number(process.env.RUNS ?? 10);
   const base = process.env.BASE;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-           '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  const browser = await launch();
   const times = [];
   for (let i = 0; i < runs; i++) {
     const context = await browser.newContext();

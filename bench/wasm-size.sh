@@ -10,14 +10,10 @@ root=$PWD
 top=${1:-25}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/cache/spine/target}
 export PATH="$HOME/.cargo/bin:$PATH" SQLX_OFFLINE=true LEPTOS_OUTPUT_NAME=spine LEPTOS_SITE_PKG_DIR=pkg
-# A site and hash file of its own: a running ./dev run keeps serving its files.
+# The site ./dev bench-site builds (a running ./dev run keeps serving its own).
 export LEPTOS_SITE_ROOT="$root/target/site-bench" LEPTOS_HASH_FILE_NAME=hash-bench.txt
 ./dev services >/dev/null
-cargo leptos build --release --split --precompress >&2
-# shellcheck source=/dev/null
-source <(sed -n '/^build_board_script()/,/^}/p' dev)
-build_board_script >&2
-cargo build -q --release -p sandbox --bin spine-sandbox
+./dev bench-site
 
 pkg=$LEPTOS_SITE_ROOT/pkg
 echo "Files of the build (raw / brotli):"

@@ -2,9 +2,11 @@
 //! before the page renders, and handed to it in the request, since the page holds no loading
 //! code of its own in the browser.
 
+use std::sync::Arc;
+
 use app::{
     auth::CurrentUser,
-    board::{repo, ui::Prefetched},
+    board::{api::SEARCH_MAX, repo, ui::Prefetched},
     error::AppError,
     state::AppState,
 };
@@ -13,8 +15,6 @@ use axum::{
     middleware::Next,
     response::Response,
 };
-use std::sync::Arc;
-
 use uuid::Uuid;
 
 /// The app's route of the board page.
@@ -51,22 +51,22 @@ pub async fn prefetch(State(state): State<AppState>, mut req: Request, next: Nex
     next.run(req).await
 }
 
-/// The `q` of a query string, at most 200 characters (as `get_board`).
+/// The `q` of a query string, cut as `get_board` cuts it.
 fn search(query: &str) -> String {
     form_urlencoded::parse(query.as_bytes())
         .find(|(name, _)| name == "q")
-        .map(|(_, value)| value.chars().take(200).collect())
+        .map(|(_, value)| value.chars().take(SEARCH_MAX).collect())
         .unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::search;
+    use super::{search, SEARCH_MAX};
 
     #[test]
     fn the_search_is_read_from_the_query_and_bounded() {
         assert_eq!(search("q=Caf%C3%A9+Dupont&x=1"), "Café Dupont");
         assert_eq!(search("x=1"), "");
-        assert_eq!(search(&format!("q={}", "a".repeat(300))).len(), 200);
+        assert_eq!(search(&format!("q={}", "a".repeat(300))).len(), SEARCH_MAX);
     }
 }

@@ -27,26 +27,27 @@ mod ssr {
 /// limit, with one `key`, so that one undo takes them all back.
 pub const BULK_CHUNK: usize = 1_000;
 
+/// The longest search of the board, in characters (longer is cut).
+pub const SEARCH_MAX: usize = 200;
+
 /// The board of campaign `id`, its cards found by the words of `q`.
 #[server(endpoint = "get_board")]
 pub async fn get_board(id: Uuid, q: Option<String>) -> Result<PageData<BoardView>, AppError> {
     use ssr::*;
     let user = require_user()?;
-    let q: Option<String> = q.map(|q| q.chars().take(200).collect());
+    let q: Option<String> = q.map(|q| q.chars().take(SEARCH_MAX).collect());
     let board = repo::board(&pool()?, user.id, id, q.as_deref())
         .await?
         .ok_or_else(AppError::not_found)?;
-    let counts: serde_json::Map<String, serde_json::Value> = board
-        .counts
-        .iter()
-        .map(|(place, n)| (place.key().to_string(), (*n).into()))
-        .collect();
-    PageData::of(&serde_json::json!({
-        "campaign": board.campaign,
-        "html": super::html::board(&board, q.as_deref().unwrap_or_default()),
-        // The cards are in the HTML; scripts read them by column (`list_board_cards`).
-        "counts": counts,
-    }))
+    PageData::new(&BoardView {
+        html: super::html::board(&board, q.as_deref().unwrap_or_default()),
+        counts: board
+            .counts
+            .iter()
+            .map(|(place, n)| (place.key().to_string(), *n))
+            .collect(),
+        campaign: board.campaign,
+    })
 }
 
 /// Card `prospect` of campaign `campaign`, with a button for each place it can go (for a tap,

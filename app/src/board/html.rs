@@ -7,7 +7,7 @@ use leptos::server_fn::ServerFn;
 use uuid::Uuid;
 
 use super::{
-    api::MoveCard,
+    api::{MoveCard, SEARCH_MAX},
     model::{Place, STAGES},
     repo::{Board, Card},
 };
@@ -55,7 +55,7 @@ pub fn board(board: &Board, q: &str) -> String {
         <form method="get" action=path.clone() class="filters search" role="search">
             <label class="field">
                 <span>"Rechercher dans le tableau"</span>
-                <input type="search" name="q" value=q.to_string() maxlength="200" placeholder="Nom, société, e-mail, ville" />
+                <input type="search" name="q" value=q.to_string() maxlength=SEARCH_MAX placeholder="Nom, société, e-mail, ville" />
             </label>
             <button type="submit" class="secondary">"Afficher"</button>
             {searching.then(|| view! { <a class="button secondary" href=path.clone() rel="external">"Tout afficher"</a> })}
@@ -114,7 +114,7 @@ fn script_src() -> Option<&'static str> {
     .as_deref()
 }
 
-/// What the board's script shows (`board::moves`), written once: the keyboard's help, the
+/// What the board's script (`board-script/`) shows, written once: the keyboard's help, the
 /// selection's bar, the line saying what a move did, and the move menu and the fridge's question
 /// as dialogs. Hidden until the script is there: before it, a card's link opens its move page.
 fn tools() -> impl IntoView {

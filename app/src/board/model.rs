@@ -8,11 +8,14 @@ use uuid::Uuid;
 mod place;
 pub use place::{Place, STAGES};
 
-/// The board page as the browser reads it: the rest is HTML the server wrote.
+/// What `get_board` answers (the board's script reads it again after a large move elsewhere):
+/// the board as the server writes it, and how many cards each place holds whatever the search.
+/// The cards themselves are in the HTML; scripts read them by column with `list_board_cards`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BoardView {
     pub campaign: crate::prospects::model::CampaignName,
     pub html: String,
+    pub counts: std::collections::BTreeMap<String, i64>,
 }
 
 /// What a move answers: the move's id (for its undo) and where the card is now.
