@@ -1,7 +1,7 @@
 // Navigation to an interactive board beside the campaign list, in Debian's Chromium (see
 // board-speed.sh).
 const { launch, signInClaire } = require('./browser.cjs');
-const { recordHydration, filesLoaded, bodyBytes, weigh, kb } = require(`${process.cwd()}/weight.cjs`);
+const { recordHydration, filesBeforeHydration, filesLoaded, bodyBytes, weigh, kb } = require(`${process.cwd()}/weight.cjs`);
 
 const runs = Number(process.env.RUNS ?? 10);
 const cards = Number(process.env.CARDS ?? 2000);
@@ -74,7 +74,10 @@ async function open(browser, state, route, network) {
   const mark = board ? '__boardAnsweredAt' : '__spineHydratedAt';
   await page.waitForFunction((m) => window[m] !== undefined, mark, { timeout: 60_000 });
   const ms = await page.evaluate((m) => window[m], mark);
-  const files = await filesLoaded(page);
+  // As the budget counts them: what the page hydrates with, and the board's own script (not the
+  // chunks of linked pages warmed meanwhile).
+  const files = [...(await filesBeforeHydration(page)),
+                 ...(await filesLoaded(page)).filter((url) => new URL(url).pathname.startsWith('/pkg/board.'))];
   await context.close();
   return { ms, files };
 }
