@@ -55,7 +55,7 @@ pub async fn connect_database(config: &Config) -> anyhow::Result<PgPool> {
     }
     // Lists take optional filters (`$n IS NULL OR ...`): a cached generic plan cannot see which
     // are unset and reads all of a rep's rows instead of walking the keyset index, so every
-    // statement is planned with its values.
+    // statement is planned with its values (but a card's move, see `board::repo::begin_move`).
     let options = PgConnectOptions::from_str(url)
         .context("parsing DATABASE_URL")?
         .options([("plan_cache_mode", "force_custom_plan")]);

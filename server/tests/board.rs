@@ -535,7 +535,7 @@ async fn another_rep_gets_not_found_for_every_board_function_and_route(pool: PgP
 
 #[sqlx::test(migrator = "app::MIGRATOR")]
 async fn a_move_on_one_device_reaches_the_board_open_on_another(pool: PgPool) {
-    let (app, claire, campaign) = board_of(&pool, 2).await;
+    let (app, claire, campaign) = board_of(&pool, 53).await;
     let p0 = card(&pool, 0).await;
     let laptop = claire.clone();
     let mut stream = laptop
@@ -543,7 +543,7 @@ async fn a_move_on_one_device_reaches_the_board_open_on_another(pool: PgPool) {
         .await;
     assert_eq!(stream.status(), 200);
     let first = next_event(&mut stream).await;
-    assert_eq!(first["counts"]["waiting_room"], 2);
+    assert_eq!(first["counts"]["waiting_room"], 53);
     // The tablet moves a card: the laptop hears which, and where (the wait only guards
     // against a hang; bench/board measures how fast).
     let key = Uuid::new_v4().to_string();
@@ -564,11 +564,56 @@ async fn a_move_on_one_device_reaches_the_board_open_on_another(pool: PgPool) {
     assert_eq!(heard["cards"], serde_json::json!([[p0, "oven", null]]));
     // The next one goes on top of the oven: above p0.
     let p1 = card(&pool, 1).await;
-    move_card(&claire, &campaign, &p1, "waiting_room", "oven", &[]).await;
+    let key = Uuid::new_v4().to_string();
+    move_card(
+        &claire,
+        &campaign,
+        &p1,
+        "waiting_room",
+        "oven",
+        &[("key", &key)],
+    )
+    .await;
     let heard = tokio::time::timeout(std::time::Duration::from_secs(30), next_event(&mut stream))
         .await
         .expect("the move is heard");
     assert_eq!(heard["cards"], serde_json::json!([[p1, "oven", p0]]));
+    // Undone, it goes back above the card it sat above.
+    let (status, undone) = claire.call("undo_move", &[("id", &key)]).await;
+    assert_eq!(status, 200, "{undone}");
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(30), next_event(&mut stream))
+        .await
+        .expect("the undo is heard");
+    let waiting = prospect_ids(
+        &pool,
+        "SELECT prospect_id FROM campaign_prospects WHERE stage = 'waiting_room'
+         ORDER BY position, added_at, prospect_id",
+    )
+    .await;
+    let at = waiting.iter().position(|c| *c == p1).expect("p1 is back");
+    assert_eq!(
+        heard["cards"],
+        serde_json::json!([[p1, "waiting_room", waiting.get(at + 1)]])
+    );
+    assert_eq!(heard["move"], undone["value"]["id"]);
+    // Too many cards for one notification: the boards read themselves again.
+    let key = Uuid::new_v4().to_string();
+    let (status, bulk) = claire
+        .call(
+            "bulk_move",
+            &[
+                ("campaign", campaign.as_str()),
+                ("from", "waiting_room"),
+                ("to", "trash"),
+                ("key", &key),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{bulk}");
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(30), next_event(&mut stream))
+        .await
+        .expect("the bulk move is heard");
+    assert_eq!(heard, serde_json::json!({ "move": key, "reload": true }));
     // Another rep gets no stream of Claire's board.
     let julien = app.signed_in(DEMO_TENANT_ID, JULIEN).await;
     let res = julien

@@ -152,7 +152,7 @@ pub async fn move_card(
         (None, false) => At::Top,
     };
     let pool = pool()?;
-    let mut tx = pool.begin().await?;
+    let mut tx = repo::begin_move(&pool).await?;
     let moved = repo::move_cards(
         &mut tx,
         user.id,
@@ -165,8 +165,8 @@ pub async fn move_card(
     )
     .await?
     .ok_or_else(AppError::not_found)?;
+    tx.commit().await?;
     if moved.stale > 0 {
-        drop(tx);
         let now = repo::card(&pool, user.id, campaign, prospect)
             .await?
             .ok_or_else(AppError::not_found)?;
@@ -182,7 +182,6 @@ pub async fn move_card(
             return Err(AppError::not_found());
         }
     }
-    tx.commit().await?;
     Ok(moved_notice(campaign, &moved, to))
 }
 
@@ -215,9 +214,8 @@ pub async fn bulk_move(
     } else {
         ids
     };
-    let mut tx = pool.begin().await?;
     let moved = repo::move_cards(
-        &mut tx,
+        &mut *pool.acquire().await?,
         user.id,
         campaign,
         &ids,
@@ -228,7 +226,6 @@ pub async fn bulk_move(
     )
     .await?
     .ok_or_else(AppError::not_found)?;
-    tx.commit().await?;
     Ok(moved_notice(campaign, &moved, to))
 }
 
@@ -239,11 +236,9 @@ pub async fn undo_move(id: Uuid) -> Result<Saved<Moved>, AppError> {
     use ssr::*;
     let user = require_user()?;
     let pool = pool()?;
-    let mut tx = pool.begin().await?;
-    let (campaign, undone) = repo::undo(&mut tx, user.id, id)
+    let (campaign, undone) = repo::undo(&mut *pool.acquire().await?, user.id, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    tx.commit().await?;
     let page = board_page(campaign);
     let mut message = match undone.moved {
         0 if undone.stale == 1 => "Rien à annuler : ce prospect a été déplacé depuis.".to_string(),

@@ -2,7 +2,7 @@
 //! card is not found. A move names where the rep saw the card: a card that is no longer there
 //! (moved meanwhile on another device) does not move, and the rep is told.
 
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::model::{Moved, Place};
@@ -170,7 +170,7 @@ pub async fn card(
 /// and the card above. When two neighbours share a position (an import's cards all start at
 /// 0), the column is numbered afresh first.
 async fn position_before(
-    tx: &mut Transaction<'_, Postgres>,
+    conn: &mut PgConnection,
     owner: Uuid,
     campaign: Uuid,
     stage: &str,
@@ -186,7 +186,7 @@ async fn position_before(
         .bind(campaign)
         .bind(stage)
         .bind(before)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *conn)
         .await?;
         let Some(below) = below else {
             return Ok(None);
@@ -205,7 +205,7 @@ async fn position_before(
         .bind(stage)
         .bind(before)
         .bind(moving)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *conn)
         .await?;
         match above {
             None => return Ok(Some(below - 1.0)),
@@ -223,7 +223,7 @@ async fn position_before(
                 .bind(owner)
                 .bind(campaign)
                 .bind(stage)
-                .execute(&mut **tx)
+                .execute(&mut *conn)
                 .await?;
             }
         }
@@ -242,6 +242,68 @@ pub enum At {
     Before(Uuid),
 }
 
+/// A transaction for a card's move, the board's busiest request: its statement is planned once
+/// per connection, not at every call as the pool plans statements (with their values, for the
+/// lists' optional filters), since its plan does not depend on them. Planning it was half of
+/// the database's work per move.
+pub async fn begin_move(pool: &PgPool) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    pool.begin_with("BEGIN; SET LOCAL plan_cache_mode = force_generic_plan")
+        .await
+}
+
+/// Tells the board's pages what CTE `moved` (prospect_id, stage, outcome, position, added_at
+/// of each card moved) did, from the statement that moves them: no transaction of its own, and
+/// sent at its commit. When they are few, each card with its place and the card it now sits
+/// above (`null` at the bottom; moved cards are left out, so inserting them in this order
+/// before it rebuilds the column), else to read the board again (a notification holds 8,000
+/// bytes). The event is `live::Event`'s JSON. The arguments are the statement's parameters
+/// holding the channel, the owner, the campaign, the topic and the move's id.
+macro_rules! notify_moved {
+    ($channel:literal, $owner:literal, $campaign:literal, $topic:literal, $id:literal) => {
+        concat!(
+            "notified AS (
+                 SELECT pg_notify(",
+            $channel,
+            ", json_build_object(
+                     'owner', ",
+            $owner,
+            "::uuid, 'topic', ",
+            $topic,
+            "::text,
+                     'data', CASE WHEN k.n > 50
+                         THEN json_build_object('move', ",
+            $id,
+            "::text, 'reload', true)
+                         ELSE json_build_object('move', ",
+            $id,
+            "::text, 'cards', (
+                             SELECT json_agg(json_build_array(
+                                        c.prospect_id, spine_board_place(c.stage, c.outcome),
+                                        n.prospect_id)
+                                    ORDER BY c.position, c.added_at, c.prospect_id)
+                             FROM moved c
+                             LEFT JOIN LATERAL (
+                                 SELECT o.prospect_id FROM campaign_prospects o
+                                 WHERE o.owner_user_id = ",
+            $owner,
+            "
+                                   AND o.campaign_id = ",
+            $campaign,
+            " AND o.stage = c.stage
+                                   AND o.prospect_id NOT IN (SELECT prospect_id FROM moved)
+                                   AND (o.position, o.added_at, o.prospect_id)
+                                       > (c.position, c.added_at, c.prospect_id)
+                                 ORDER BY o.position, o.added_at, o.prospect_id
+                                 LIMIT 1
+                             ) n ON true))
+                     END)::text)
+                 FROM (SELECT count(*) AS n FROM moved) k
+                 WHERE k.n > 0
+             )"
+        )
+    };
+}
+
 /// Moves `cards` of campaign `campaign` from `from` to `to`, where the rep saw them, placed
 /// `at` in the target column (several cards keep their order).
 /// A card no longer at `from` stays where it is (counted `stale`); one already at `to` counts
@@ -249,7 +311,7 @@ pub enum At {
 /// and the board's pages are told. `None` when the campaign is not the rep's.
 #[allow(clippy::too_many_arguments)]
 pub async fn move_cards(
-    tx: &mut Transaction<'_, Postgres>,
+    conn: &mut PgConnection,
     owner: Uuid,
     campaign: Uuid,
     cards: &[Uuid],
@@ -260,68 +322,75 @@ pub async fn move_cards(
 ) -> Result<Option<Moved>, sqlx::Error> {
     let position = match (at, cards) {
         (At::Before(before), [card]) if before != *card => {
-            position_before(tx, owner, campaign, to.stage(), before, *card).await?
+            position_before(conn, owner, campaign, to.stage(), before, *card).await?
         }
         _ => None,
     };
-    // One statement moves, logs and counts (a move is the board's busiest request): whether
-    // the campaign is the rep's, the cards moved, and how many of the named cards were at `to`
-    // and in the campaign at all, as they were before it.
-    let (exists, moved, there, found): (bool, Vec<Uuid>, i64, i64) = sqlx::query_as(
-        "WITH ends AS (
-             SELECT coalesce(min(position), 0) AS top, coalesce(max(position), 0) AS bottom
-             FROM campaign_prospects
-             WHERE owner_user_id = $1 AND campaign_id = $2 AND stage = $5
-               AND NOT (prospect_id = ANY($3))
-         ), chosen AS (
-             SELECT prospect_id, position AS was,
-                    row_number() OVER (ORDER BY position, added_at, prospect_id) AS rank,
-                    count(*) OVER () AS n
-             FROM campaign_prospects
-             WHERE owner_user_id = $1 AND campaign_id = $2 AND prospect_id = ANY($3)
-               AND spine_board_place(stage, outcome) = $4
-         ), moved AS (
-             UPDATE campaign_prospects cp
-             SET stage = $5, outcome = $6,
-                 position = coalesce($7, CASE WHEN $10 THEN e.bottom + c.rank
-                                              ELSE e.top - c.n - 1 + c.rank END),
-                 moved_at = now()
-             FROM chosen c, ends e
-             WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2
-               AND cp.prospect_id = c.prospect_id
-               AND spine_board_place(cp.stage, cp.outcome) = $4
-             RETURNING cp.prospect_id, cp.position, c.was
-         ), logged AS (
-             INSERT INTO audit_log (id, owner_user_id, actor_user_id, entity_type, entity_id,
-                                    action, before, after)
-             SELECT gen_random_uuid(), $1, $1, 'prospect', m.prospect_id, 'move',
-                    jsonb_build_object('campaign_id', $2, 'place', $4, 'position', m.was),
-                    jsonb_build_object('campaign_id', $2, 'place', $8, 'position', m.position,
-                                       'move', $9)
-             FROM moved m
-         ), seen AS (
-             SELECT count(*) FILTER (WHERE spine_board_place(stage, outcome) = $8) AS there,
-                    count(*) AS found
-             FROM campaign_prospects
-             WHERE owner_user_id = $1 AND campaign_id = $2 AND prospect_id = ANY($3)
-         )
-         SELECT EXISTS (SELECT 1 FROM campaigns WHERE owner_user_id = $1 AND id = $2),
-                coalesce((SELECT array_agg(prospect_id) FROM moved), '{}'),
-                seen.there, seen.found
-         FROM seen",
-    )
-    .bind(owner)
-    .bind(campaign)
-    .bind(cards)
-    .bind(from.key())
-    .bind(to.stage())
-    .bind(to.outcome())
-    .bind(position)
-    .bind(to.key())
-    .bind(id.to_string())
-    .bind(at == At::Bottom)
-    .fetch_one(&mut **tx)
-    .await?;
+    // One statement moves, logs, tells and counts (a move is the board's busiest request, and
+    // one statement needs no BEGIN and COMMIT): whether the campaign is the rep's, the cards
+    // moved, and how many of the named cards were at `to` and in the campaign at all, as they
+    // were before it.
+    let (exists, moved, there, found, _told): (bool, Vec<Uuid>, i64, i64, i64) =
+        sqlx::query_as(concat!(
+            "WITH ends AS (
+                 SELECT coalesce(min(position), 0) AS top, coalesce(max(position), 0) AS bottom
+                 FROM campaign_prospects
+                 WHERE owner_user_id = $1 AND campaign_id = $2 AND stage = $5
+                   AND NOT (prospect_id = ANY($3))
+             ), chosen AS (
+                 SELECT prospect_id, position AS was,
+                        row_number() OVER (ORDER BY position, added_at, prospect_id) AS rank,
+                        count(*) OVER () AS n
+                 FROM campaign_prospects
+                 WHERE owner_user_id = $1 AND campaign_id = $2 AND prospect_id = ANY($3)
+                   AND spine_board_place(stage, outcome) = $4
+             ), moved AS (
+                 UPDATE campaign_prospects cp
+                 SET stage = $5, outcome = $6,
+                     position = coalesce($7, CASE WHEN $10 THEN e.bottom + c.rank
+                                                  ELSE e.top - c.n - 1 + c.rank END),
+                     moved_at = now()
+                 FROM chosen c, ends e
+                 WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2
+                   AND cp.prospect_id = c.prospect_id
+                   AND spine_board_place(cp.stage, cp.outcome) = $4
+                 RETURNING cp.prospect_id, cp.stage, cp.outcome, cp.position, cp.added_at, c.was
+             ), logged AS (
+                 INSERT INTO audit_log (id, owner_user_id, actor_user_id, entity_type, entity_id,
+                                        action, before, after)
+                 SELECT gen_random_uuid(), $1, $1, 'prospect', m.prospect_id, 'move',
+                        jsonb_build_object('campaign_id', $2, 'place', $4, 'position', m.was),
+                        jsonb_build_object('campaign_id', $2, 'place', $8,
+                                           'position', m.position, 'move', $9)
+                 FROM moved m
+             ), seen AS (
+                 SELECT count(*) FILTER (WHERE spine_board_place(stage, outcome) = $8) AS there,
+                        count(*) AS found
+                 FROM campaign_prospects
+                 WHERE owner_user_id = $1 AND campaign_id = $2 AND prospect_id = ANY($3)
+             ), ",
+            notify_moved!("$11", "$1", "$2", "$12", "$9"),
+            // `notified` is read, so that it runs.
+            "
+             SELECT EXISTS (SELECT 1 FROM campaigns WHERE owner_user_id = $1 AND id = $2),
+                    coalesce((SELECT array_agg(prospect_id) FROM moved), '{}'),
+                    seen.there, seen.found, told.n
+             FROM seen, (SELECT count(*) AS n FROM notified) told"
+        ))
+        .bind(owner)
+        .bind(campaign)
+        .bind(cards)
+        .bind(from.key())
+        .bind(to.stage())
+        .bind(to.outcome())
+        .bind(position)
+        .bind(to.key())
+        .bind(id.to_string())
+        .bind(at == At::Bottom)
+        .bind(live::CHANNEL)
+        .bind(topic(campaign))
+        .fetch_one(&mut *conn)
+        .await?;
     if !exists {
         return Ok(None);
     }
@@ -339,76 +408,25 @@ pub async fn move_cards(
         .bind(campaign)
         .bind(cards)
         .bind(to.key())
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *conn)
         .await?
     } else if from == to {
         there
     } else {
         there + moved.len() as i64
     };
-    let result = Moved {
+    Ok(Some(Moved {
         id,
         moved: moved.len() as u64,
         stale: (found - already.max(moved.len() as i64)).max(0) as u64,
-    };
-    if !moved.is_empty() {
-        publish(tx, owner, campaign, id, &moved).await?;
-    }
-    Ok(Some(result))
-}
-
-/// Tells the board's pages what moved: when they are few, each card with its place and the
-/// card it now sits above (`null` at the bottom; moved cards are left out, so inserting them in
-/// this order before it rebuilds the column), else to read the board again (a notification
-/// holds 8,000 bytes). Read and sent in one statement: the event is `live::Event`'s JSON.
-async fn publish(
-    tx: &mut Transaction<'_, Postgres>,
-    owner: Uuid,
-    campaign: Uuid,
-    id: Uuid,
-    moved: &[Uuid],
-) -> Result<(), sqlx::Error> {
-    if moved.len() > 50 {
-        let data = serde_json::json!({ "move": id, "reload": true });
-        return live::publish(&mut **tx, owner, &topic(campaign), data).await;
-    }
-    sqlx::query(
-        "SELECT pg_notify($1, json_build_object(
-             'owner', $2::uuid, 'topic', $3::text,
-             'data', json_build_object('move', $4::text, 'cards', coalesce((
-                 SELECT json_agg(json_build_array(c.prospect_id,
-                                                  spine_board_place(c.stage, c.outcome),
-                                                  n.prospect_id)
-                                 ORDER BY c.position, c.added_at, c.prospect_id)
-                 FROM campaign_prospects c
-                 LEFT JOIN LATERAL (
-                     SELECT o.prospect_id FROM campaign_prospects o
-                     WHERE o.owner_user_id = $2 AND o.campaign_id = $5 AND o.stage = c.stage
-                       AND NOT (o.prospect_id = ANY($6))
-                       AND (o.position, o.added_at, o.prospect_id)
-                           > (c.position, c.added_at, c.prospect_id)
-                     ORDER BY o.position, o.added_at, o.prospect_id
-                     LIMIT 1
-                 ) n ON true
-                 WHERE c.owner_user_id = $2 AND c.campaign_id = $5 AND c.prospect_id = ANY($6)
-             ), '[]'::json)))::text)",
-    )
-    .bind(live::CHANNEL)
-    .bind(owner)
-    .bind(topic(campaign))
-    .bind(id.to_string())
-    .bind(campaign)
-    .bind(moved)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    }))
 }
 
 /// Undoes move `id`: each of its cards still where it put it goes back where it was, at its
 /// old position; a card moved again since stays (counted `stale`). Logged as a move of its own.
 /// The campaign and what it did; `None` when the move is not the rep's.
 pub async fn undo(
-    tx: &mut Transaction<'_, Postgres>,
+    conn: &mut PgConnection,
     owner: Uuid,
     id: Uuid,
 ) -> Result<Option<(Uuid, Moved)>, sqlx::Error> {
@@ -419,13 +437,14 @@ pub async fn undo(
     )
     .bind(owner)
     .bind(id.to_string())
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some((campaign, entries)) = found else {
         return Ok(None);
     };
     let undo = Uuid::new_v4();
-    let moved: Vec<(Uuid, f64, String)> = sqlx::query_as(
+    // One statement, as a move (see `move_cards`).
+    let (moved, _told): (i64, i64) = sqlx::query_as(concat!(
         "WITH entries AS (
              SELECT a.entity_id AS prospect_id, a.before->>'place' AS back,
                     a.after->>'place' AS now, (a.before->>'position')::float8 AS position,
@@ -442,7 +461,8 @@ pub async fn undo(
              WHERE cp.owner_user_id = $1 AND cp.campaign_id = $2
                AND cp.prospect_id = e.prospect_id
                AND spine_board_place(cp.stage, cp.outcome) = e.now
-             RETURNING cp.prospect_id, cp.position, e.back, e.now, e.was
+             RETURNING cp.prospect_id, cp.stage, cp.outcome, cp.position, cp.added_at,
+                       e.back, e.now, e.was
          ), logged AS (
              INSERT INTO audit_log (id, owner_user_id, actor_user_id, entity_type, entity_id,
                                     action, before, after)
@@ -451,24 +471,24 @@ pub async fn undo(
                     jsonb_build_object('campaign_id', $2, 'place', m.back,
                                        'position', m.position, 'move', $4, 'undoes', $3)
              FROM moved m
-         )
-         SELECT prospect_id, position, back FROM moved",
-    )
+         ), ",
+        notify_moved!("$5", "$1", "$2", "$6", "$4"),
+        "
+         SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM notified)"
+    ))
     .bind(owner)
     .bind(campaign)
     .bind(id.to_string())
     .bind(undo.to_string())
-    .fetch_all(&mut **tx)
+    .bind(live::CHANNEL)
+    .bind(topic(campaign))
+    .fetch_one(&mut *conn)
     .await?;
     let result = Moved {
         id: undo,
-        moved: moved.len() as u64,
-        stale: (entries as u64).saturating_sub(moved.len() as u64),
+        moved: moved as u64,
+        stale: (entries as u64).saturating_sub(moved as u64),
     };
-    if !moved.is_empty() {
-        let cards: Vec<Uuid> = moved.iter().map(|(p, _, _)| *p).collect();
-        publish(tx, owner, campaign, undo, &cards).await?;
-    }
     Ok(Some((campaign, result)))
 }
 
