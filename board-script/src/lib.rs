@@ -16,8 +16,9 @@ use wasm_bindgen::{closure::Closure, prelude::wasm_bindgen, JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{
     AddEventListenerOptions, Document, Element, Event, EventSource, EventTarget, HtmlDialogElement,
-    HtmlElement, KeyboardEvent, MessageEvent, MouseEvent, MutationObserver, MutationObserverInit,
-    PointerEvent, Window,
+    HtmlElement, HtmlTemplateElement, IntersectionObserver, IntersectionObserverEntry,
+    IntersectionObserverInit, KeyboardEvent, MessageEvent, MouseEvent, MutationObserver,
+    MutationObserverInit, PointerEvent, Window,
 };
 
 pub mod place;
@@ -38,12 +39,18 @@ const GHOST_AFTER_S: u32 = 5;
 type Listener = (EventTarget, &'static str, Closure<dyn FnMut(Event)>);
 /// The live channel and what handles its messages.
 type Live = (EventSource, Closure<dyn FnMut(MessageEvent)>);
+/// What puts the classification buttons on cards coming on screen, and its handler.
+type Equip = (
+    IntersectionObserver,
+    Closure<dyn FnMut(js_sys::Array, IntersectionObserver)>,
+);
 
 /// The board's interactions, until dropped (the page left or read again).
 struct Enhanced {
     board: Rc<RefCell<Board>>,
     listeners: Vec<Listener>,
     live: Option<Live>,
+    equip: Option<Equip>,
 }
 
 impl Drop for Enhanced {
@@ -57,6 +64,9 @@ impl Drop for Enhanced {
         }
         if let Some((source, _)) = &self.live {
             source.close();
+        }
+        if let Some((observer, _)) = &self.equip {
+            observer.disconnect();
         }
         if let Some(drag) = self.board.borrow_mut().drag.take() {
             drag.ghost.remove();
@@ -182,11 +192,13 @@ fn start(root: HtmlElement) -> Enhanced {
         prompt_round: 0,
         selecting: false,
         mine: Vec::new(),
+        equip: None,
     }));
     let mut enhanced = Enhanced {
         board: board.clone(),
         listeners: Vec::new(),
         live: None,
+        equip: None,
     };
     let document = document();
     let window: EventTarget = window().into();
@@ -258,8 +270,51 @@ fn start(root: HtmlElement) -> Enhanced {
     on(&mut enhanced, &root_target, CAPTURED, None, dialog_cancel);
     on(&mut enhanced, &window, "keydown", None, undo_key);
     enhanced.live = follow(&board);
+    enhanced.equip = buttons_on_screen(&root);
+    if let Some((observer, _)) = &enhanced.equip {
+        board.borrow_mut().equip = Some(observer.clone());
+    }
     show_tools(&root);
     enhanced
+}
+
+/// Puts a copy of the board's `template.classify-model` (a card's OUI / NON / Ghost /
+/// Corbeille) on each card as it comes near the screen: only the cards seen carry them.
+fn buttons_on_screen(root: &Element) -> Option<Equip> {
+    let page = root.clone();
+    let handle = Closure::<dyn FnMut(js_sys::Array, IntersectionObserver)>::new(
+        move |entries: js_sys::Array, observer: IntersectionObserver| {
+            // Looked up each time: the board read again brings its own.
+            let model = find(&page, "template.classify-model")
+                .and_then(|t| t.dyn_into::<HtmlTemplateElement>().ok());
+            for entry in entries.iter() {
+                let entry: IntersectionObserverEntry = entry.unchecked_into();
+                if !entry.is_intersecting() {
+                    continue;
+                }
+                let card = entry.target();
+                observer.unobserve(&card);
+                if let (Some(model), None) = (&model, find(&card, ".classify")) {
+                    if let Ok(copy) = model.content().clone_node_with_deep(true) {
+                        let _ = card.append_child(&copy);
+                    }
+                }
+            }
+        },
+    );
+    let options = IntersectionObserverInit::new();
+    // A screen ahead, so a scroll finds them there.
+    options.set_root_margin("100% 0px");
+    let observer =
+        IntersectionObserver::new_with_options(handle.as_ref().unchecked_ref(), &options).ok()?;
+    observe_cards(&observer, root);
+    Some((observer, handle))
+}
+
+fn observe_cards(observer: &IntersectionObserver, root: &Element) {
+    for card in all(root, "li.board-card") {
+        observer.observe(&card);
+    }
 }
 
 /// The only event listened to while it goes down to its target.
@@ -293,7 +348,12 @@ fn renew(board: &Rc<RefCell<Board>>) {
     b.sheet_card = None;
     b.selecting = false;
     let root = b.root.clone();
+    let equip = b.equip.clone();
     drop(b);
+    if let Some(observer) = equip {
+        observer.disconnect();
+        observe_cards(&observer, &root);
+    }
     show_tools(&root);
 }
 
@@ -318,6 +378,8 @@ struct Board {
     selecting: bool,
     /// Ids of this page's moves: the live channel's echo of a large one reloads nothing.
     mine: Vec<String>,
+    /// What puts the classification buttons on cards coming on screen.
+    equip: Option<IntersectionObserver>,
 }
 
 /// A pointer pressed on a card, not yet a drag.
@@ -1229,6 +1291,11 @@ fn clicked(board: &Rc<RefCell<Board>>, root: &Element, button: &Element) {
     let to = button
         .get_attribute("data-to")
         .and_then(|t| Place::parse(&t));
+    // A card's own OUI / NON / Ghost / Corbeille.
+    if let (Some(card), Some(to)) = (button.closest("li.board-card").ok().flatten(), to) {
+        move_to(board, &card, to);
+        return;
+    }
     if let Some(dialog) = button.closest("dialog").ok().flatten() {
         close(&dialog);
         if dialog.class_list().contains("fridge-prompt") {

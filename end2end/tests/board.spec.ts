@@ -181,6 +181,17 @@ test.describe('on a touch tablet at 1024×768', () => {
     expect(rows[0].startsWith('Civilité;Prénom;Nom;E-mail;Société')).toBe(true);
     expect(rows.filter((r: string) => r.includes('@exemple.fr'))).toHaveLength(1);
     expect(rows[1]).toMatch(/^;Carte0;Tableau;carte0\.\d+@exemple\.fr;Maison 0;.*;Four;oui;/);
+
+    // A card's own buttons classify it in one tap; the one of its place is not offered.
+    const inFridge = column(page, /^Frigo/).locator('li.board-card', { hasText: 'Carte1 Tableau' });
+    await expect(inFridge.getByRole('button', { name: 'Ghost' })).toBeHidden();
+    await expect(inFridge.getByRole('button', { name: 'NON' })).toBeVisible();
+    await waiting.locator('li.board-card', { hasText: 'Carte2 Tableau' }).getByRole('button', { name: 'NON' }).tap();
+    await expect(page.getByText('Déplacé vers « Frigo (non) ».')).toBeVisible();
+    await page.reload();
+    await ready(page);
+    expect((await names(page, /^Frigo/)).sort()).toEqual(['Carte1 Tableau', 'Carte2 Tableau']);
+    await expect(column(page, /^Frigo/).locator('li.board-card', { hasText: 'Carte2 Tableau' }).locator('.badge')).toHaveText('non');
     expect(campaign).toBeTruthy();
   });
 
