@@ -74,6 +74,16 @@ pub enum Command {
         /// The file to import.
         file: std::path::PathBuf,
     },
+    /// Read a scanned catalogue (PDF) into products, inline, storing nothing (neither
+    /// PostgreSQL nor Redis needed), and print `{"products": [...]}`; a refused file exits with
+    /// status 2 and `{"error": {"code", "message"}}`.
+    ExtractCatalogue {
+        /// Pages read at once (default: the cores).
+        #[arg(long)]
+        parallel: Option<usize>,
+        /// The catalogue.
+        file: std::path::PathBuf,
+    },
 }
 
 /// `field=Header` of `--map`.
@@ -208,6 +218,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 Err(ImportError::Database(e)) => Err(e.into()),
                 Err(error) => refuse(error),
+            }
+        }
+        Command::ExtractCatalogue { parallel, file } => {
+            let mut limits = catalogue::Limits::default();
+            if let Some(parallel) = parallel {
+                limits.parallel = parallel.max(1);
+            }
+            // The page images go to a directory of this run's own, removed after.
+            let work = std::env::temp_dir().join(format!(
+                "spine-extract-{}-{}",
+                std::process::id(),
+                uuid::Uuid::new_v4().simple()
+            ));
+            let read = catalogue::read(&file, &work, &limits, |_, _| {}).await;
+            let _ = tokio::fs::remove_dir_all(&work).await;
+            match read {
+                Ok(pages) => {
+                    let extracted = catalogue::Extracted {
+                        products: catalogue::extract(&pages),
+                    };
+                    println!("{}", serde_json::to_string(&extracted)?);
+                    Ok(())
+                }
+                Err(error) if error.is_the_files() => {
+                    let answer = serde_json::json!({
+                        "error": { "code": error.code(), "message": error.to_string() }
+                    });
+                    println!("{answer}");
+                    std::process::exit(2)
+                }
+                Err(error) => Err(error.into()),
             }
         }
     }

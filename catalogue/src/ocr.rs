@@ -1,0 +1,274 @@
+//! A PDF's pages read into words: `pdfinfo` checks the file, `pdftoppm` draws each page,
+//! Tesseract reads it (French and English, word boxes as TSV). Each is a process of its own:
+//! a crash or a hostile file never takes the server with it, and the runtime only awaits them.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use tokio::{io::AsyncReadExt, process::Command, sync::Semaphore, task::JoinSet};
+
+use crate::{PageWords, Word};
+
+/// What a catalogue may be, and how it is read.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_bytes: u64,
+    pub max_pages: u32,
+    /// Pages read at once (each is one process at a time; the cores, at most).
+    pub parallel: usize,
+    /// Resolution of the page images Tesseract reads.
+    pub dpi: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 50 * 1024 * 1024,
+            max_pages: 200,
+            parallel: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            dpi: 300,
+        }
+    }
+}
+
+/// Why a catalogue could not be read; its message is for the rep.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("Ce fichier n’est pas un PDF (il ne commence pas par « %PDF »).")]
+    NotPdf,
+    #[error("Le fichier dépasse {max_mb} Mo.")]
+    TooLarge { max_mb: u64 },
+    #[error("Ce PDF est protégé par un mot de passe : enregistrez-en une copie sans protection.")]
+    Encrypted,
+    #[error("Ce PDF est illisible ou endommagé.")]
+    Corrupt,
+    #[error("Ce PDF n’a aucune page.")]
+    NoPage,
+    #[error("Ce PDF a {pages} pages : {max} au plus.")]
+    TooManyPages { pages: u32, max: u32 },
+    /// A tool missing or failing: the server's fault, not the file's.
+    #[error("La lecture du catalogue a échoué ({tool}) : {detail}")]
+    Tool { tool: &'static str, detail: String },
+    #[error("Lecture du fichier impossible : {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl ReadError {
+    /// A stable name for scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotPdf => "not_pdf",
+            Self::TooLarge { .. } => "too_large",
+            Self::Encrypted => "encrypted",
+            Self::Corrupt => "corrupt",
+            Self::NoPage => "no_page",
+            Self::TooManyPages { .. } => "too_many_pages",
+            Self::Tool { .. } => "tool",
+            Self::Io(_) => "io",
+        }
+    }
+
+    /// The file's fault (the rep can do something), not the server's.
+    pub fn is_the_files(&self) -> bool {
+        !matches!(self, Self::Tool { .. } | Self::Io(_))
+    }
+}
+
+/// Checks `pdf` and reads its pages into words, the page images written to `work` as
+/// `page-N.png`; `on_page(done, total)` after each page.
+pub async fn read(
+    pdf: &Path,
+    work: &Path,
+    limits: &Limits,
+    on_page: impl Fn(u32, u32) + Send + Sync + 'static,
+) -> Result<Vec<PageWords>, ReadError> {
+    let pages = check(pdf, limits).await?;
+    tokio::fs::create_dir_all(work).await?;
+    let gate = Arc::new(Semaphore::new(limits.parallel.max(1)));
+    let on_page = Arc::new(on_page);
+    let done = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let mut reading = JoinSet::new();
+    for page in 1..=pages {
+        let (gate, on_page, done) = (gate.clone(), on_page.clone(), done.clone());
+        let (pdf, work, dpi) = (pdf.to_path_buf(), work.to_path_buf(), limits.dpi);
+        reading.spawn(async move {
+            let _turn = gate.acquire_owned().await;
+            let words = read_page(&pdf, &work, page, dpi).await?;
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            on_page(n, pages);
+            Ok::<_, ReadError>(words)
+        });
+    }
+    let mut read = Vec::with_capacity(pages as usize);
+    while let Some(page) = reading.join_next().await {
+        let page = page.map_err(|e| ReadError::Tool {
+            tool: "lecture",
+            detail: e.to_string(),
+        })?;
+        // Dropping the set kills the other pages' processes (`kill_on_drop`).
+        read.push(page?);
+    }
+    read.sort_by_key(|p| p.page);
+    Ok(read)
+}
+
+/// The number of pages of `pdf`, once it is known to be a PDF Spine can read.
+pub async fn check(pdf: &Path, limits: &Limits) -> Result<u32, ReadError> {
+    let mut file = tokio::fs::File::open(pdf).await?;
+    if file.metadata().await?.len() > limits.max_bytes {
+        return Err(ReadError::TooLarge {
+            max_mb: limits.max_bytes / (1024 * 1024),
+        });
+    }
+    let mut head = [0u8; 1024];
+    let n = file.read(&mut head).await?;
+    // The header may follow a few bytes of junk (readers look within the first 1,024).
+    if !head[..n].windows(5).any(|w| w == b"%PDF-") {
+        return Err(ReadError::NotPdf);
+    }
+    let out = run(Command::new("pdfinfo").arg(pdf), "pdfinfo").await?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let errors = String::from_utf8_lossy(&out.stderr);
+    if errors.contains("Incorrect password")
+        || text
+            .lines()
+            .any(|l| l.starts_with("Encrypted:") && l.contains("yes"))
+    {
+        return Err(ReadError::Encrypted);
+    }
+    if !out.status.success() {
+        return Err(ReadError::Corrupt);
+    }
+    let pages = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse::<u32>().ok())
+        .ok_or(ReadError::Corrupt)?;
+    match pages {
+        0 => Err(ReadError::NoPage),
+        n if n > limits.max_pages => Err(ReadError::TooManyPages {
+            pages: n,
+            max: limits.max_pages,
+        }),
+        n => Ok(n),
+    }
+}
+
+/// Draws page `page` into `work/page-N.png` and reads its words.
+async fn read_page(pdf: &Path, work: &Path, page: u32, dpi: u32) -> Result<PageWords, ReadError> {
+    let root = work.join(format!("page-{page}"));
+    let n = page.to_string();
+    let out = run(
+        Command::new("pdftoppm")
+            .args(["-r", &dpi.to_string(), "-gray", "-png", "-singlefile"])
+            .args(["-f", &n, "-l", &n])
+            .arg(pdf)
+            .arg(&root),
+        "pdftoppm",
+    )
+    .await?;
+    if !out.status.success() {
+        return Err(ReadError::Corrupt);
+    }
+    let image: PathBuf = root.with_extension("png");
+    let out = run(
+        Command::new("tesseract")
+            .arg(&image)
+            .args(["stdout", "-l", "fra+eng", "tsv"])
+            // One thread per process: OpenMP's threads fight over two cores (measured 5× slower),
+            // pages run side by side instead.
+            .env("OMP_THREAD_LIMIT", "1"),
+        "tesseract",
+    )
+    .await?;
+    if !out.status.success() {
+        return Err(ReadError::Tool {
+            tool: "tesseract",
+            detail: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
+    }
+    Ok(PageWords {
+        page,
+        dpi,
+        words: parse_tsv(&String::from_utf8_lossy(&out.stdout)),
+    })
+}
+
+async fn run(command: &mut Command, tool: &'static str) -> Result<std::process::Output, ReadError> {
+    command
+        .kill_on_drop(true)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .map_err(|e| ReadError::Tool {
+            tool,
+            detail: e.to_string(),
+        })
+}
+
+/// The words of Tesseract's TSV output (level 5 rows), in reading order.
+pub fn parse_tsv(tsv: &str) -> Vec<Word> {
+    tsv.lines()
+        .skip(1)
+        .filter_map(|row| {
+            let f: Vec<&str> = row.splitn(12, '\t').collect();
+            if f.len() < 12 || f[0] != "5" {
+                return None;
+            }
+            let n = |i: usize| f[i].trim().parse::<u32>().ok();
+            let text = f[11].trim();
+            let conf = f[10].trim().parse::<f32>().ok()?;
+            if text.is_empty() || conf < 0.0 {
+                return None;
+            }
+            Some(Word {
+                text: text.to_string(),
+                conf,
+                left: n(6)?,
+                top: n(7)?,
+                width: n(8)?,
+                height: n(9)?,
+                line: (n(2)?, n(3)?, n(4)?),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tsv_rows_become_words_with_their_boxes_and_lines() {
+        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+                   1\t1\t0\t0\t0\t0\t0\t0\t2480\t3508\t-1\t\n\
+                   5\t1\t2\t1\t3\t1\t397\t295\t50\t30\t96.5\tRéf.\n\
+                   5\t1\t2\t1\t3\t2\t462\t295\t180\t30\t91\tBR299126\n\
+                   5\t1\t2\t1\t3\t3\t700\t295\t10\t30\t95\t \n";
+        assert_eq!(
+            parse_tsv(tsv),
+            vec![
+                Word {
+                    text: "Réf.".into(),
+                    conf: 96.5,
+                    left: 397,
+                    top: 295,
+                    width: 50,
+                    height: 30,
+                    line: (2, 1, 3)
+                },
+                Word {
+                    text: "BR299126".into(),
+                    conf: 91.0,
+                    left: 462,
+                    top: 295,
+                    width: 180,
+                    height: 30,
+                    line: (2, 1, 3)
+                },
+            ]
+        );
+    }
+}
