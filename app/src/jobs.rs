@@ -23,12 +23,20 @@ pub struct ImportProspects {
     pub batch: Uuid,
 }
 
+/// Reads a catalogue (see `catalog::ingesting`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestCatalogue {
+    /// The reading (`ingestion_jobs`): a job for one cancelled or over does nothing.
+    pub job: Uuid,
+}
+
 /// One Redis connection and a typed queue per job kind, all under one namespace.
 #[derive(Clone)]
 pub struct Jobs {
     conn: ConnectionManager,
     pub heartbeat: RedisStorage<Heartbeat>,
     pub import: RedisStorage<ImportProspects>,
+    pub catalogue: RedisStorage<IngestCatalogue>,
 }
 
 impl Jobs {
@@ -42,6 +50,7 @@ impl Jobs {
         Ok(Jobs {
             heartbeat: RedisStorage::new(conn.clone()).with_config(queue("heartbeat")),
             import: RedisStorage::new(conn.clone()).with_config(queue("import")),
+            catalogue: RedisStorage::new(conn.clone()).with_config(queue("catalogue")),
             conn,
         })
     }
@@ -62,6 +71,15 @@ impl Jobs {
             .push(job)
             .await
             .map_err(|e| AppError::internal("queueing an import", e))
+    }
+
+    /// Queues a catalogue's reading; call once it is recorded.
+    pub async fn push_catalogue(&self, job: IngestCatalogue) -> Result<(), AppError> {
+        self.catalogue
+            .clone()
+            .push(job)
+            .await
+            .map_err(|e| AppError::internal("queueing a catalogue's reading", e))
     }
 
     /// Whether Redis answers a PING within `timeout`.

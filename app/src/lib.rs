@@ -15,6 +15,7 @@ pub mod audit;
 pub mod auth;
 pub mod board;
 pub mod campaigns;
+pub mod catalog;
 pub mod distributors;
 pub mod error;
 pub mod page_data;

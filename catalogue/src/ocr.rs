@@ -196,6 +196,45 @@ async fn read_page(pdf: &Path, work: &Path, page: u32, dpi: u32) -> Result<PageW
     })
 }
 
+/// Draws the region `area` (PDF points, top left) of page `page` of `pdf` as a JPEG at `dpi`
+/// into `out`: a product's crop for the review grid, light enough for a tablet.
+pub async fn crop(
+    pdf: &Path,
+    page: u32,
+    area: crate::PdfBox,
+    dpi: u32,
+    out: &Path,
+) -> Result<(), ReadError> {
+    let px = |pt: f64| ((pt.max(0.0) * f64::from(dpi)) / 72.0).round() as u64;
+    let n = page.to_string();
+    let root = out.with_extension("");
+    let result = run(
+        Command::new("pdftoppm")
+            .args(["-r", &dpi.to_string(), "-jpeg", "-singlefile"])
+            .args(["-f", &n, "-l", &n])
+            .args(["-x", &px(area.x).to_string(), "-y", &px(area.y).to_string()])
+            .args([
+                "-W",
+                &px(area.w).max(1).to_string(),
+                "-H",
+                &px(area.h).max(1).to_string(),
+            ])
+            .arg(pdf)
+            .arg(&root),
+        "pdftoppm",
+    )
+    .await?;
+    if !result.status.success() {
+        return Err(ReadError::Corrupt);
+    }
+    // pdftoppm names it root.jpg.
+    let drawn = root.with_extension("jpg");
+    if drawn != out {
+        tokio::fs::rename(&drawn, out).await?;
+    }
+    Ok(())
+}
+
 async fn run(command: &mut Command, tool: &'static str) -> Result<std::process::Output, ReadError> {
     command
         .kill_on_drop(true)

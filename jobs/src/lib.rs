@@ -2,6 +2,7 @@
 //! (OCR, product extraction, Microsoft Graph). Run in-process by `spine serve` or alone by
 //! `spine worker`.
 
+mod catalogue;
 mod heartbeat;
 mod import;
 
@@ -81,9 +82,31 @@ pub async fn run(
         }
     };
 
+    let catalogue = {
+        let deps = deps.clone();
+        move |run: usize| {
+            WorkerBuilder::new(format!("spine-catalogue-{run}"))
+                .backend(
+                    deps.jobs
+                        .catalogue
+                        .clone()
+                        .poll_with_interval(POLL_INTERVAL),
+                )
+                .retry(RetryPolicy::retries(3).with_backoff(backoff()))
+                .catch_panic()
+                .enable_tracing()
+                .data(deps.pool.clone())
+                .data(catalogue::CatalogueDeps {
+                    data_dir: deps.data_dir.clone(),
+                })
+                .build(catalogue::run)
+        }
+    };
+
     Monitor::new()
         .register(heartbeat)
         .register(import)
+        .register(catalogue)
         .should_restart(|_, _| true)
         .shutdown_timeout(SHUTDOWN_GRACE)
         .run_with_signal(async move {

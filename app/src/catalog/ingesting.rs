@@ -1,0 +1,159 @@
+//! Reading a catalogue (a job, `jobs::IngestCatalogue`): its pages drawn and read by OCR in
+//! processes of their own, kept with their words, then products extracted and staged with the
+//! crop of the page region each came from. Progress is kept on the reading and published live
+//! (`catalog:<id>`) page by page; a reading cancelled meanwhile stops its processes.
+
+use std::{path::Path, sync::Arc, time::Duration};
+
+use ::catalogue::{Limits, PdfBox, ReadError};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::repo;
+use crate::live;
+
+/// How often a running reading looks whether the rep cancelled it.
+const CANCEL_CHECK: Duration = Duration::from_millis(500);
+
+/// Resolution of the crops shown beside each product: readable, light on a tablet.
+const CROP_DPI: u32 = 110;
+
+/// Space kept around a product's box in its crop, in points.
+const CROP_MARGIN: f64 = 12.0;
+
+/// The live topic of catalogue `catalog`.
+pub fn topic(catalog: Uuid) -> String {
+    format!("catalog:{catalog}")
+}
+
+/// How a reading ended.
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    Done {
+        products: usize,
+    },
+    /// The file could not be read, for this reason (French).
+    Failed(String),
+    Cancelled,
+    /// Cancelled or ended before it started.
+    Gone,
+}
+
+/// Runs reading `job`. A database failure is an error (the job tries again); a file OCR
+/// cannot read ends the reading as failed, with the reason.
+pub async fn run(
+    pool: &PgPool,
+    data_dir: &Path,
+    limits: &Limits,
+    job: Uuid,
+) -> Result<Outcome, sqlx::Error> {
+    let Some(claimed) = repo::claim(pool, job).await? else {
+        return Ok(Outcome::Gone);
+    };
+    let (owner, catalog) = (claimed.owner, claimed.catalog);
+    let topic = topic(catalog);
+    let pdf = repo::pdf_path(data_dir, &claimed.sha256);
+    let pages_dir = repo::pages_dir(catalog);
+    let work = data_dir.join(&pages_dir);
+
+    // Each page read is counted and told, in order, by one task.
+    let (told, mut hearing) = tokio::sync::mpsc::unbounded_channel::<(u32, u32)>();
+    let reporter = {
+        let (pool, topic) = (pool.clone(), topic.clone());
+        tokio::spawn(async move {
+            while let Some((done, total)) = hearing.recv().await {
+                repo::progress(&pool, job, done as i32).await?;
+                let state = serde_json::json!({ "state": "running", "done": done, "total": total });
+                live::publish(&pool, owner, &topic, state).await?;
+            }
+            Ok::<_, sqlx::Error>(())
+        })
+    };
+    let reading = ::catalogue::read(&pdf, &work, limits, move |done, total| {
+        let _ = told.send((done, total));
+    });
+    let cancelled = async {
+        loop {
+            tokio::time::sleep(CANCEL_CHECK).await;
+            match repo::status(pool, job).await {
+                Ok(Some(status)) if status == "cancelled" => break,
+                Ok(None) => break,
+                // A database hiccup is no reason to stop reading.
+                _ => {}
+            }
+        }
+    };
+    // Dropping the reading kills its processes.
+    let read = tokio::select! {
+        read = reading => Some(read),
+        () = cancelled => None,
+    };
+    reporter.await.unwrap_or(Ok(()))?;
+    let pages = match read {
+        None => {
+            live::publish(
+                pool,
+                owner,
+                &topic,
+                serde_json::json!({ "state": "cancelled" }),
+            )
+            .await?;
+            return Ok(Outcome::Cancelled);
+        }
+        Some(Err(error)) => return failed(pool, owner, job, &topic, &error).await,
+        Some(Ok(pages)) => pages,
+    };
+    for page in &pages {
+        let image = pages_dir.join(format!("page-{}.png", page.page));
+        repo::store_page(pool, catalog, page, &image).await?;
+    }
+    // One product per reference in the catalogue: the first read.
+    let mut products = ::catalogue::extract(&pages);
+    let mut seen = std::collections::HashSet::new();
+    products.retain(|p| seen.insert(p.reference.clone()));
+    let staged = repo::stage(pool, owner, catalog, &products).await?;
+    let pdf = Arc::new(pdf);
+    for (id, product) in &staged {
+        let crop = repo::crop_path(catalog, *id);
+        let out = data_dir.join(&crop);
+        if let Some(dir) = out.parent() {
+            let _ = tokio::fs::create_dir_all(dir).await;
+        }
+        let area = PdfBox {
+            x: (product.bbox.x - CROP_MARGIN).max(0.0),
+            y: (product.bbox.y - CROP_MARGIN).max(0.0),
+            w: product.bbox.w + 2.0 * CROP_MARGIN,
+            h: product.bbox.h + 2.0 * CROP_MARGIN,
+        };
+        match ::catalogue::ocr::crop(&pdf, product.page, area, CROP_DPI, &out).await {
+            Ok(()) => repo::set_crop(pool, *id, &crop).await?,
+            // The product stays reviewable without its picture.
+            Err(e) => tracing::warn!(product = %id, error = %e, "cropping a product"),
+        }
+    }
+    let found = staged.len();
+    if repo::finish(pool, job, "succeeded", Some(found as i32), None).await? {
+        let state = serde_json::json!({ "state": "done", "products": found });
+        live::publish(pool, owner, &topic, state).await?;
+        Ok(Outcome::Done { products: found })
+    } else {
+        Ok(Outcome::Cancelled)
+    }
+}
+
+async fn failed(
+    pool: &PgPool,
+    owner: Uuid,
+    job: Uuid,
+    topic: &str,
+    error: &ReadError,
+) -> Result<Outcome, sqlx::Error> {
+    if !error.is_the_files() {
+        tracing::error!(%job, error = %error, "reading a catalogue");
+    }
+    let message = error.to_string();
+    repo::finish(pool, job, "failed", None, Some(&message)).await?;
+    let state = serde_json::json!({ "state": "failed", "message": message });
+    live::publish(pool, owner, topic, state).await?;
+    Ok(Outcome::Failed(message))
+}
