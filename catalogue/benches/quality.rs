@@ -1,5 +1,6 @@
-//! Extraction quality on the catalogues with a ground truth (`catalogue/tests/files/`, copies of
-//! the shared fixtures, or the directory `CATALOGUE_FIXTURES` names): for each `X.pdf` beside its `X.json`, the pages are read (Poppler,
+//! Extraction quality on the catalogues with a ground truth (`catalogue/tests/files/`: the
+//! shared fixtures and the layouts drawn by `catalogue/tests/generate/`; or the directory
+//! `CATALOGUE_FIXTURES` names): for each `X.pdf` beside its `X.json`, the pages are read (Poppler,
 //! Tesseract) and extracted as `spine extract-catalogue` does, then held to the truth: products
 //! found / expected, exact reference, exact price (`round(price_eur × 100)`), name similarity
 //! (normalised Levenshtein ratio) and invented products. Prints the figures and the goals

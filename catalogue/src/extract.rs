@@ -1,14 +1,17 @@
 //! Products from a page's words, whatever the layout. Every product is anchored on its
-//! reference, printed after a label ("Réf. PX-3363", "Code article : 4021") or alone at the
-//! left of a table row that ends with a price. Around it:
+//! reference, printed after a label ("Réf. PX-3363", "Code article : 4021") or alone in a table
+//! row that ends with a price. Around it:
 //!
-//! - **a row** (a table): the cells between the reference and the price on the same line are
-//!   the designation ("name — description", wrapping onto the lines below);
+//! - **a row** (a table): the designation's cells on the same line, after the reference or
+//!   before it ("name — description", wrapping onto the lines below), the price at its end;
 //! - **a stack** (product cards, lists): the lines aligned with the reference, the name just
-//!   above it, the description and the price below (or the price further on its own line).
+//!   above it (or just below it when the reference heads the card), the description below,
+//!   the price on the reference's line, below, on the name's line, or apart at the card's
+//!   right (the price whose nearest reference to its left and above is this one).
 //!
 //! Scans are skewed: the page's slope is measured on Tesseract's lines and heights are compared
-//! once it is taken out. Nothing is guessed: no reference, name or price, no product.
+//! once it is taken out; distances are in the page's text height, or a line's own when it is
+//! set larger. Nothing is guessed: no reference, name or price, no product.
 
 use std::sync::LazyLock;
 
@@ -80,6 +83,8 @@ struct Anchor {
     start: usize,
     /// Byte offset after the reference.
     end: usize,
+    /// A code alone in a table cell (its designation may be in a cell to its left).
+    lone: bool,
 }
 
 fn page_products(page: &PageWords) -> Vec<Product> {
@@ -181,10 +186,13 @@ fn row_product<'a>(
     }
     let mut row: Vec<&Segment> = segments
         .iter()
-        .filter(|s| s.left > at.right && same_row(s, at))
+        .filter(|s| !std::ptr::eq(*s, at) && same_row(s, at))
+        .filter(|s| s.left > at.right || anchor.lone)
         .collect();
     row.sort_by(|a, b| a.left.total_cmp(&b.left));
-    let price_at = row.iter().position(|s| price_in(&s.text).is_some())?;
+    let price_at = row
+        .iter()
+        .position(|s| s.left > at.right && price_in(&s.text).is_some())?;
     let designation: Vec<&Segment> = row[..price_at].to_vec();
     // Another reference before the price: cards side by side, not a row.
     if designation.iter().any(|d| {
@@ -196,6 +204,12 @@ fn row_product<'a>(
     }
     let first = designation.first()?;
     let price_seg = row[price_at];
+    // The designation's column ends at the reference's, or at the price's.
+    let column_end = if first.left < at.left {
+        at.left
+    } else {
+        price_seg.left
+    };
     let (price_start, cents) = price_in(&price_seg.text)?;
     let mut text = designation
         .iter()
@@ -215,7 +229,7 @@ fn row_product<'a>(
             s.top > at.bottom - at.height * 0.3
                 && s.top < next_top - at.height * 0.3
                 && s.left >= first.left - at.height
-                && s.right <= price_seg.left
+                && s.right <= column_end
                 && !anchors.iter().any(|a| a.segment == *i)
                 && price_in(&s.text).is_none()
                 // A line with a reference or a price on it is a row of its own.
@@ -267,7 +281,7 @@ fn stack_product<'a>(
                 let other = &segments[a.segment];
                 a.segment != anchor.segment
                     && other.top > s.bottom - 0.3 * h
-                    && other.top - s.bottom < 1.2 * h
+                    && other.top - s.bottom < 1.2 * h.max(s.height)
                     && (other.left - s.left).abs() <= 1.5 * h
             })
     };
@@ -288,12 +302,17 @@ fn stack_product<'a>(
                     !is_anchor(*i)
                         && aligned(s)
                         && s.bottom <= edge + 0.3 * h
-                        && edge - s.bottom < 1.2 * h
+                        // A name set larger sits further above (its leading is larger).
+                        && edge - s.bottom < 1.6 * h.max(s.height)
                         && price_in(&s.text).is_none()
                 })
                 .max_by(|a, b| a.1.bottom.total_cmp(&b.1.bottom));
-            // A name wraps onto two lines at most: above, it is the product before.
-            let Some((_, s)) = above.filter(|_| name.len() < 2) else {
+            // A name wraps onto two lines at most, in one type size: a smaller line above it
+            // is the end of the product before.
+            let Some((_, s)) = above.filter(|(_, s)| match name.first() {
+                None => true,
+                Some(first) => name.len() < 2 && s.height >= 0.85 * first.height,
+            }) else {
                 break;
             };
             name.insert(0, s);
@@ -327,7 +346,7 @@ fn stack_product<'a>(
         .collect();
     below.sort_by(|a, b| a.1.top.total_cmp(&b.1.top));
     for (i, s) in below {
-        if s.top - edge > 1.5 * h || leads_another(i) {
+        if s.top - edge > 2.0 * h.max(s.height) || leads_another(i) {
             break;
         }
         edge = s.bottom;
@@ -347,6 +366,49 @@ fn stack_product<'a>(
                 push_line(&mut description_text, &s.text);
             }
         }
+    }
+    // Nothing above: the reference heads its card, the name is the first line below it.
+    let (mut name, mut name_text) = (name, name_text);
+    if name_text.trim().is_empty() && !description.is_empty() {
+        let first = description.remove(0);
+        name = vec![first];
+        name_text = first.text.clone();
+        description_text = description
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    // A price printed at the end of the name's line.
+    if price.is_none() {
+        price = name.iter().find_map(|n| {
+            segments
+                .iter()
+                .filter(|s| s.left > n.right && same_row(s, n))
+                .find_map(|s| price_in(&s.text).map(|(_, c)| (s, c)))
+        });
+    }
+    // A price printed apart, lower down or at the card's right: the one whose nearest
+    // reference to its left and above is this one.
+    if price.is_none() {
+        let owner = |p: &Segment| {
+            anchors
+                .iter()
+                .filter(|a| {
+                    let o = &segments[a.segment];
+                    o.left <= p.left + h && o.top <= p.top + 0.3 * h && p.top - o.top < 15.0 * h
+                })
+                .max_by(|a, b| {
+                    let (a, b) = (&segments[a.segment], &segments[b.segment]);
+                    a.left.total_cmp(&b.left).then(a.top.total_cmp(&b.top))
+                })
+                .map(|a| a.segment)
+        };
+        price = segments
+            .iter()
+            .filter(|s| s.top > at.top - 0.3 * h && s.top < edge + 6.0 * h && s.left >= at.left - h)
+            .filter_map(|s| price_in(&s.text).map(|(_, c)| (s, c)))
+            .find(|(s, _)| owner(s) == Some(anchor.segment));
     }
     let price = price?;
     if name_text.trim().is_empty() {
@@ -435,6 +497,7 @@ fn anchors(segments: &[Segment]) -> Vec<Anchor> {
                     reference: as_printed(reference),
                     start: caps.get(0).map_or(0, |m| m.start()),
                     end: code.start() + reference.len(),
+                    lone: false,
                 });
                 continue;
             }
@@ -444,19 +507,23 @@ fn anchors(segments: &[Segment]) -> Vec<Anchor> {
             && text.chars().any(|c| c.is_ascii_digit())
             && looks_printed(text)
             && (text.chars().any(|c| c.is_ascii_alphabetic()) || text.len() >= 4);
-        let leads_priced_row = || {
+        // A row with a price to the code's right and a designation beside it.
+        let on_priced_row = || {
             let row: Vec<&Segment> = segments
                 .iter()
-                .filter(|o| o.left > s.right && same_row(o, s))
+                .filter(|o| !std::ptr::eq(*o, s) && same_row(o, s))
                 .collect();
-            row.len() >= 2 && row.iter().any(|o| price_in(&o.text).is_some())
+            row.iter()
+                .any(|o| o.left > s.right && price_in(&o.text).is_some())
+                && row.iter().any(|o| price_in(&o.text).is_none())
         };
-        if lone_code && price_in(text).is_none() && leads_priced_row() {
+        if lone_code && price_in(text).is_none() && on_priced_row() {
             found.push(Anchor {
                 segment: i,
                 reference: as_printed(text),
                 start: s.text.len() - s.text.trim_start().len(),
                 end: s.text.trim_end().len(),
+                lone: true,
             });
         }
     }
@@ -793,6 +860,78 @@ mod tests {
         assert_eq!(
             read,
             vec![("PX-3363", "Bêche"), ("AT888298", "Spatule 50 cl")]
+        );
+    }
+
+    #[test]
+    fn a_card_with_its_reference_on_top_or_its_price_at_its_right_is_read_whole() {
+        // Reference on top, then name, description, price further down.
+        let a = [
+            line("Réf. VX-620-E", 100, 300),
+            line("Sucrier céramique 28 cm", 100, 360),
+            line("Résiste au four.", 100, 420),
+            line("6,50 € HT", 100, 520),
+        ];
+        // Name, reference, description; the price alone at the card's bottom right.
+        let b = [
+            line("Sucrier bambou 1 L", 900, 300),
+            line("Réf. TC-196-D", 900, 360),
+            line("Empilable.", 900, 420),
+            line("10,90 € HT", 1400, 560),
+        ];
+        let lines: Vec<&[(&str, u32, u32)]> = a.iter().chain(&b).map(|l| l.as_slice()).collect();
+        let products = extract(&[page(&lines)]);
+        let read: Vec<_> = products
+            .iter()
+            .map(|p| {
+                (
+                    p.reference.as_str(),
+                    p.name.as_str(),
+                    p.description.as_str(),
+                    p.price_cents,
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            vec![
+                (
+                    "VX-620-E",
+                    "Sucrier céramique 28 cm",
+                    "Résiste au four.",
+                    650
+                ),
+                ("TC-196-D", "Sucrier bambou 1 L", "Empilable.", 1090),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_table_with_its_reference_in_the_middle_reads_the_designation_on_its_left() {
+        let header = line("Désignation Réf. Prix unitaire HT", 100, 100);
+        let mut row = line("Chaise bistrot en teck – Traité anti-UV.", 100, 200);
+        row.push(("482.57B", 1500, 200));
+        row.extend(line("1 249,00 €", 1960, 200));
+        let products = extract(&[page(&[&header, &row])]);
+        let read: Vec<_> = products
+            .iter()
+            .map(|p| {
+                (
+                    p.reference.as_str(),
+                    p.name.as_str(),
+                    p.description.as_str(),
+                    p.price_cents,
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            vec![(
+                "482.57B",
+                "Chaise bistrot en teck",
+                "Traité anti-UV.",
+                124_900
+            )]
         );
     }
 
