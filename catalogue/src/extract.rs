@@ -484,6 +484,66 @@ fn price_in(text: &str) -> Option<(usize, i64)> {
     (cents > 0).then(|| (caps.get(0).map_or(0, |m| m.start()), cents))
 }
 
+/// A region of the page image that OCR may have misread, in pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Doubt {
+    pub left: u32,
+    pub top: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Cells worth a second reading: on a table row with a designation and a price to its right
+/// but no reference read, the short first cell (a code OCR garbled, often where the table's
+/// rules touch it: "LM738133" read "jtm73en33").
+pub fn doubtful_cells(words: &[Word]) -> Vec<Doubt> {
+    let segments = segments(words);
+    let anchors = anchors(&segments);
+    let mut doubts = Vec::new();
+    for (i, s) in segments.iter().enumerate() {
+        if anchors.iter().any(|a| a.segment == i) || s.words.len() > 2 {
+            continue;
+        }
+        let row: Vec<&Segment> = segments
+            .iter()
+            .filter(|o| !std::ptr::eq(*o, s) && same_row(o, s))
+            .collect();
+        let first = row.iter().all(|o| o.left > s.right);
+        let price = row
+            .iter()
+            .filter(|o| price_in(&o.text).is_some())
+            .map(|o| o.left)
+            .fold(f64::INFINITY, f64::min);
+        let designation = row
+            .iter()
+            .any(|o| o.left < price && price_in(&o.text).is_none());
+        let referenced = row.iter().any(|o| {
+            anchors
+                .iter()
+                .any(|a| std::ptr::eq(&segments[a.segment], *o))
+        });
+        if !first || !price.is_finite() || !designation || referenced || price_in(&s.text).is_some()
+        {
+            continue;
+        }
+        let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
+        for w in &s.words {
+            x0 = x0.min(w.left);
+            y0 = y0.min(w.top);
+            x1 = x1.max(w.left + w.width);
+            y1 = y1.max(w.top + w.height);
+        }
+        let margin = 8;
+        doubts.push(Doubt {
+            left: x0.saturating_sub(margin),
+            top: y0.saturating_sub(margin),
+            width: x1 - x0 + 2 * margin,
+            height: y1 - y0 + 2 * margin,
+        });
+    }
+    doubts
+}
+
 /// The references of the page: labelled ones anywhere, and lone codes leading a table row.
 fn anchors(segments: &[Segment]) -> Vec<Anchor> {
     let mut found = Vec::new();
@@ -932,6 +992,29 @@ mod tests {
                 "Traité anti-UV.",
                 124_900
             )]
+        );
+    }
+
+    #[test]
+    fn a_table_row_whose_code_was_garbled_asks_for_a_second_reading_of_that_cell_only() {
+        let mut garbled = vec![("jtm73en33", 60, 300)];
+        garbled.extend(line("Blender — Idéale.", 300, 300));
+        garbled.extend(line("238,00 €", 1600, 300));
+        let mut read = vec![("PX-3363", 60, 200)];
+        read.extend(line("Bêche — Garantie 5 ans.", 300, 200));
+        read.extend(line("38,50 €", 1600, 200));
+        // No code column at all: nothing to read again.
+        let mut plain = line("Nappe en lin — Lavable.", 60, 400);
+        plain.extend(line("12,00 €", 1600, 400));
+        let page = page(&[&read, &garbled, &plain]);
+        assert_eq!(
+            doubtful_cells(&page.words),
+            vec![Doubt {
+                left: 52,
+                top: 292,
+                width: 20 * 9 + 16,
+                height: 30 + 16
+            }]
         );
     }
 

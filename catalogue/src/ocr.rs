@@ -1,6 +1,8 @@
 //! A PDF's pages read into words: `pdfinfo` checks the file, `pdftoppm` draws each page,
-//! Tesseract reads it (French and English, word boxes as TSV). Each is a process of its own:
-//! a crash or a hostile file never takes the server with it, and the runtime only awaits them.
+//! Tesseract reads it (French and English, word boxes as TSV); a table cell where a code was
+//! expected but not read is drawn alone and read again as one line. Each is a process of its
+//! own: a crash or a hostile file never takes the server with it, and the runtime only awaits
+//! them.
 
 use std::{
     path::{Path, PathBuf},
@@ -189,11 +191,79 @@ async fn read_page(pdf: &Path, work: &Path, page: u32, dpi: u32) -> Result<PageW
             detail: String::from_utf8_lossy(&out.stderr).trim().to_string(),
         });
     }
-    Ok(PageWords {
-        page,
-        dpi,
-        words: parse_tsv(&String::from_utf8_lossy(&out.stdout)),
-    })
+    let mut words = parse_tsv(&String::from_utf8_lossy(&out.stdout));
+    for doubt in crate::extract::doubtful_cells(&words) {
+        reread(pdf, work, page, dpi, doubt, &mut words).await?;
+    }
+    Ok(PageWords { page, dpi, words })
+}
+
+/// Reads a doubtful cell again, alone and as one line (`--psm 7`): its words replace those
+/// OCR read there the first time when this reading finds a code (a digit in it).
+async fn reread(
+    pdf: &Path,
+    work: &Path,
+    page: u32,
+    dpi: u32,
+    doubt: crate::extract::Doubt,
+    words: &mut Vec<Word>,
+) -> Result<(), ReadError> {
+    let root = work.join(format!("cell-{page}-{}-{}", doubt.left, doubt.top));
+    let n = page.to_string();
+    let drawn = run(
+        Command::new("pdftoppm")
+            .args(["-r", &dpi.to_string(), "-gray", "-png", "-singlefile"])
+            .args(["-f", &n, "-l", &n])
+            .args(["-x", &doubt.left.to_string(), "-y", &doubt.top.to_string()])
+            .args([
+                "-W",
+                &doubt.width.to_string(),
+                "-H",
+                &doubt.height.to_string(),
+            ])
+            .arg(pdf)
+            .arg(&root),
+        "pdftoppm",
+    )
+    .await?;
+    let image = root.with_extension("png");
+    if !drawn.status.success() {
+        return Ok(());
+    }
+    let out = run(
+        Command::new("tesseract")
+            .arg(&image)
+            .args(["stdout", "--psm", "7", "-l", "fra+eng", "tsv"])
+            .env("OMP_THREAD_LIMIT", "1"),
+        "tesseract",
+    )
+    .await?;
+    let _ = tokio::fs::remove_file(&image).await;
+    let again = parse_tsv(&String::from_utf8_lossy(&out.stdout));
+    let code = again
+        .iter()
+        .any(|w| w.text.chars().any(|c| c.is_ascii_digit()));
+    if !out.status.success() || !code {
+        return Ok(());
+    }
+    let inside = |w: &Word| {
+        let (cx, cy) = (w.left + w.width / 2, w.top + w.height / 2);
+        cx >= doubt.left
+            && cx < doubt.left + doubt.width
+            && cy >= doubt.top
+            && cy < doubt.top + doubt.height
+    };
+    let Some(line) = words.iter().find(|w| inside(w)).map(|w| w.line) else {
+        return Ok(());
+    };
+    words.retain(|w| !inside(w));
+    words.extend(again.into_iter().map(|w| Word {
+        left: w.left + doubt.left,
+        top: w.top + doubt.top,
+        line,
+        ..w
+    }));
+    Ok(())
 }
 
 /// Draws the region `area` (PDF points, top left) of page `page` of `pdf` as a JPEG at `dpi`
