@@ -50,6 +50,10 @@ pub enum ReadError {
     NoPage,
     #[error("Ce PDF a {pages} pages : {max} au plus.")]
     TooManyPages { pages: u32, max: u32 },
+    #[error(
+        "La page {page} de ce PDF est plus grande qu’une affiche A2 : ce n’est pas un catalogue."
+    )]
+    PageTooLarge { page: u32 },
     /// A tool missing or failing: the server's fault, not the file's.
     #[error("La lecture du catalogue a échoué ({tool}) : {detail}")]
     Tool { tool: &'static str, detail: String },
@@ -67,6 +71,7 @@ impl ReadError {
             Self::Corrupt => "corrupt",
             Self::NoPage => "no_page",
             Self::TooManyPages { .. } => "too_many_pages",
+            Self::PageTooLarge { .. } => "page_too_large",
             Self::Tool { .. } => "tool",
             Self::Io(_) => "io",
         }
@@ -133,11 +138,9 @@ pub async fn check(pdf: &Path, limits: &Limits) -> Result<u32, ReadError> {
     let out = run(Command::new("pdfinfo").arg(pdf), "pdfinfo").await?;
     let text = String::from_utf8_lossy(&out.stdout);
     let errors = String::from_utf8_lossy(&out.stderr);
-    if errors.contains("Incorrect password")
-        || text
-            .lines()
-            .any(|l| l.starts_with("Encrypted:") && l.contains("yes"))
-    {
+    // Only a password locks a PDF: one that merely restricts copying or printing
+    // ("Encrypted: yes (print:yes copy:no …)") draws as any other.
+    if errors.contains("Incorrect password") {
         return Err(ReadError::Encrypted);
     }
     if !out.status.success() {
@@ -149,14 +152,49 @@ pub async fn check(pdf: &Path, limits: &Limits) -> Result<u32, ReadError> {
         .and_then(|n| n.trim().parse::<u32>().ok())
         .ok_or(ReadError::Corrupt)?;
     match pages {
-        0 => Err(ReadError::NoPage),
-        n if n > limits.max_pages => Err(ReadError::TooManyPages {
-            pages: n,
-            max: limits.max_pages,
-        }),
-        n => Ok(n),
+        0 => return Err(ReadError::NoPage),
+        n if n > limits.max_pages => {
+            return Err(ReadError::TooManyPages {
+                pages: n,
+                max: limits.max_pages,
+            })
+        }
+        _ => {}
     }
+    // Each page drawn at 300 dpi: one of a poster's size would take gigabytes.
+    let sizes = run(
+        Command::new("pdfinfo")
+            .args(["-f", "1", "-l", &pages.to_string()])
+            .arg(pdf),
+        "pdfinfo",
+    )
+    .await?;
+    for line in String::from_utf8_lossy(&sizes.stdout).lines() {
+        let Some((page, size)) = line
+            .strip_prefix("Page")
+            .and_then(|rest| rest.split_once("size:"))
+        else {
+            continue;
+        };
+        let mut sides = size
+            .split_whitespace()
+            .filter_map(|v| v.parse::<f64>().ok());
+        if let (Some(w), Some(h)) = (sides.next(), sides.next()) {
+            if w.max(h) > MAX_PAGE_PT {
+                return Err(ReadError::PageTooLarge {
+                    page: page.trim().parse().unwrap_or(0),
+                });
+            }
+        }
+    }
+    Ok(pages)
 }
+
+/// The longest side of a page, in points: A2 (594 mm).
+const MAX_PAGE_PT: f64 = 1684.0;
+
+/// How long one process may run (a page drawn or read takes seconds).
+const PROCESS_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(180);
 
 /// Draws page `page` into `work/page-N.png` and reads its words.
 async fn read_page(pdf: &Path, work: &Path, page: u32, dpi: u32) -> Result<PageWords, ReadError> {
@@ -306,15 +344,21 @@ pub async fn crop(
 }
 
 async fn run(command: &mut Command, tool: &'static str) -> Result<std::process::Output, ReadError> {
-    command
+    let output = command
         .kill_on_drop(true)
         .stdin(std::process::Stdio::null())
-        .output()
-        .await
-        .map_err(|e| ReadError::Tool {
+        .output();
+    // Past the limit the process is dropped, and so killed.
+    match tokio::time::timeout(PROCESS_TIME_LIMIT, output).await {
+        Ok(done) => done.map_err(|e| ReadError::Tool {
             tool,
             detail: e.to_string(),
-        })
+        }),
+        Err(_) => Err(ReadError::Tool {
+            tool,
+            detail: "délai dépassé".into(),
+        }),
+    }
 }
 
 /// The words of Tesseract's TSV output (level 5 rows), in reading order.

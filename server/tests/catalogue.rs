@@ -169,6 +169,35 @@ async fn a_catalogue_is_read_into_pages_and_staged_products_with_crops_and_readi
             .unwrap(),
         Outcome::Gone
     );
+    // One reading at a time: while one waits, another is refused.
+    let waiting = repo::read_again(&pool, owner, catalog)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(repo::read_again(&pool, owner, catalog).await.unwrap(), None);
+    // A reading that failed its every attempt (a crash, a database lost) is given up, and
+    // says so.
+    sqlx::query("UPDATE ingestion_jobs SET status = 'running', attempts = $2 WHERE id = $1")
+        .bind(waiting)
+        .bind(repo::MAX_ATTEMPTS)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let outcome = ingesting::run(&pool, &data, &Limits::default(), waiting)
+        .await
+        .unwrap();
+    assert_eq!(outcome, Outcome::Gone);
+    let (status, error): (String, Option<String>) =
+        sqlx::query_as("SELECT status, error FROM ingestion_jobs WHERE id = $1")
+            .bind(waiting)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "failed");
+    assert_eq!(
+        error.as_deref(),
+        Some("La lecture du catalogue a échoué plusieurs fois : relancez-la plus tard.")
+    );
     let _ = std::fs::remove_dir_all(&data);
     app.shutdown().await.unwrap();
 }
@@ -315,6 +344,16 @@ fn a_file_that_is_not_a_readable_pdf_is_refused_in_french_with_status_2() {
             &b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"[..],
             "corrupt",
             "Ce PDF est illisible ou endommagé.",
+        ),
+        (
+            // One page of 5,000 × 5,000 points: drawn at 300 dpi, 20,833 pixels a side.
+            "poster.pdf",
+            &b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n\
+               2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n\
+               3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 5000 5000]>>endobj\n\
+               trailer<</Root 1 0 R>>\n%%EOF\n"[..],
+            "page_too_large",
+            "La page 1 de ce PDF est plus grande qu’une affiche A2 : ce n’est pas un catalogue.",
         ),
     ] {
         let file = dir.join(name);

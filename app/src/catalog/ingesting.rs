@@ -72,7 +72,7 @@ pub async fn run(
     let reading = ::catalogue::read(&pdf, &work, limits, move |done, total| {
         let _ = told.send((done, total));
     });
-    let cancelled = async {
+    let cancel_asked = async {
         loop {
             tokio::time::sleep(CANCEL_CHECK).await;
             match repo::status(pool, job).await {
@@ -86,31 +86,33 @@ pub async fn run(
     // Dropping the reading kills its processes.
     let read = tokio::select! {
         read = reading => Some(read),
-        () = cancelled => None,
+        () = cancel_asked => None,
     };
     reporter.await.unwrap_or(Ok(()))?;
     let pages = match read {
-        None => {
-            live::publish(
-                pool,
-                owner,
-                &topic,
-                serde_json::json!({ "state": "cancelled" }),
-            )
-            .await?;
-            return Ok(Outcome::Cancelled);
-        }
+        None => return cancelled(pool, owner, &topic).await,
         Some(Err(error)) => return failed(pool, owner, job, &topic, &error).await,
         Some(Ok(pages)) => pages,
     };
+    if repo::status(pool, job).await?.as_deref() != Some("running") {
+        return cancelled(pool, owner, &topic).await;
+    }
     for page in &pages {
         let image = pages_dir.join(format!("page-{}.png", page.page));
         repo::store_page(pool, catalog, page, &image).await?;
     }
-    // One product per reference in the catalogue: the first read.
-    let mut products = ::catalogue::extract(&pages);
-    let mut seen = std::collections::HashSet::new();
-    products.retain(|p| seen.insert(p.reference.clone()));
+    // Extraction is computation only: off the runtime's threads.
+    let products = match tokio::task::spawn_blocking(move || ::catalogue::extract(&pages)).await {
+        Ok(products) => fit(products),
+        Err(e) => {
+            tracing::error!(%job, error = %e, "extracting a catalogue");
+            let message = "La lecture du catalogue a échoué.";
+            return fail_with(pool, owner, job, &topic, message).await;
+        }
+    };
+    if repo::status(pool, job).await?.as_deref() != Some("running") {
+        return cancelled(pool, owner, &topic).await;
+    }
     let staged = repo::stage(pool, owner, catalog, &products).await?;
     let pdf = Arc::new(pdf);
     for (id, product) in &staged {
@@ -137,8 +139,53 @@ pub async fn run(
         live::publish(pool, owner, &topic, state).await?;
         Ok(Outcome::Done { products: found })
     } else {
-        Ok(Outcome::Cancelled)
+        cancelled(pool, owner, &topic).await
     }
+}
+
+async fn fail_with(
+    pool: &PgPool,
+    owner: Uuid,
+    job: Uuid,
+    topic: &str,
+    message: &str,
+) -> Result<Outcome, sqlx::Error> {
+    repo::finish(pool, job, "failed", None, Some(message)).await?;
+    let state = serde_json::json!({ "state": "failed", "message": message });
+    live::publish(pool, owner, topic, state).await?;
+    Ok(Outcome::Failed(message.to_string()))
+}
+
+async fn cancelled(pool: &PgPool, owner: Uuid, topic: &str) -> Result<Outcome, sqlx::Error> {
+    live::publish(
+        pool,
+        owner,
+        topic,
+        serde_json::json!({ "state": "cancelled" }),
+    )
+    .await?;
+    Ok(Outcome::Cancelled)
+}
+
+/// One product per reference (the first read), each within what a product may hold: a
+/// reference of 100 characters at most, a name of 1 to 300, a description of 4,000.
+fn fit(products: Vec<::catalogue::Product>) -> Vec<::catalogue::Product> {
+    let cut = |text: &str, max: usize| text.chars().take(max).collect::<String>();
+    let mut seen = std::collections::HashSet::new();
+    products
+        .into_iter()
+        .filter(|p| {
+            let reference = p.reference.chars().count();
+            (1..=100).contains(&reference)
+                && !p.name.trim().is_empty()
+                && seen.insert(p.reference.clone())
+        })
+        .map(|p| ::catalogue::Product {
+            name: cut(p.name.trim(), 300),
+            description: cut(&p.description, 4000),
+            ..p
+        })
+        .collect()
 }
 
 async fn failed(

@@ -89,15 +89,20 @@ pub async fn create(pool: &PgPool, new: &NewCatalog) -> Result<Option<(Uuid, Uui
 }
 
 /// Queues a new reading of the rep's catalogue `catalog` (the edits made since stay); its id.
-/// `None` when the catalogue is not the rep's.
+/// `None` when the catalogue is not the rep's, or is being read.
 pub async fn read_again(
     pool: &PgPool,
     owner: Uuid,
     catalog: Uuid,
 ) -> Result<Option<Uuid>, sqlx::Error> {
+    // One reading of a catalogue at a time (a unique index holds it against a race).
     sqlx::query_scalar(
         "INSERT INTO ingestion_jobs (id, owner_user_id, catalog_id, pages_total)
-         SELECT $1, owner_user_id, id, pages FROM catalogs WHERE owner_user_id = $2 AND id = $3
+         SELECT $1, owner_user_id, id, pages FROM catalogs c
+         WHERE owner_user_id = $2 AND id = $3
+           AND NOT EXISTS (SELECT 1 FROM ingestion_jobs j
+                           WHERE j.catalog_id = c.id AND j.status IN ('queued', 'running'))
+         ON CONFLICT DO NOTHING
          RETURNING id",
     )
     .bind(Uuid::now_v7())
@@ -115,8 +120,22 @@ pub struct Claimed {
     pub sha256: String,
 }
 
-/// Marks reading `job` running (again, after a crash), unless it was cancelled or is over.
+/// Attempts at a reading before it is given up as failed.
+pub const MAX_ATTEMPTS: i32 = 3;
+
+/// Marks reading `job` running (again, after a crash or an error), unless it was cancelled,
+/// is over, or was tried [`MAX_ATTEMPTS`] times already (then it fails, and says so).
 pub async fn claim(pool: &PgPool, job: Uuid) -> Result<Option<Claimed>, sqlx::Error> {
+    sqlx::query(
+        "UPDATE ingestion_jobs
+         SET status = 'failed', finished_at = now(),
+             error = 'La lecture du catalogue a échoué plusieurs fois : relancez-la plus tard.'
+         WHERE id = $1 AND status IN ('queued', 'running') AND attempts >= $2",
+    )
+    .bind(job)
+    .bind(MAX_ATTEMPTS)
+    .execute(pool)
+    .await?;
     let row: Option<(Uuid, Uuid, String)> = sqlx::query_as(
         "UPDATE ingestion_jobs j
          SET status = 'running', attempts = attempts + 1, pages_done = 0,
