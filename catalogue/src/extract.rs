@@ -752,6 +752,21 @@ mod tests {
         }
     }
 
+    /// Each product's reference, name, description and price.
+    fn fields(products: &[Product]) -> Vec<(&str, &str, &str, i64)> {
+        products
+            .iter()
+            .map(|p| {
+                (
+                    p.reference.as_str(),
+                    p.name.as_str(),
+                    p.description.as_str(),
+                    p.price_cents,
+                )
+            })
+            .collect()
+    }
+
     /// A line of words from `left`, a space (10 px) between them.
     fn line(text: &str, left: u32, top: u32) -> Vec<(&str, u32, u32)> {
         let mut x = left;
@@ -838,17 +853,7 @@ mod tests {
         row2.extend(line("238,00 €", 1600, 300));
         let wrap = line("feux dont induction.", 300, 340);
         let products = extract(&[page(&[&header, &row1, &row2, &wrap])]);
-        let read: Vec<_> = products
-            .iter()
-            .map(|p| {
-                (
-                    p.reference.as_str(),
-                    p.name.as_str(),
-                    p.description.as_str(),
-                    p.price_cents,
-                )
-            })
-            .collect();
+        let read = fields(&products);
         assert_eq!(
             read,
             vec![
@@ -941,17 +946,7 @@ mod tests {
         ];
         let lines: Vec<&[(&str, u32, u32)]> = a.iter().chain(&b).map(|l| l.as_slice()).collect();
         let products = extract(&[page(&lines)]);
-        let read: Vec<_> = products
-            .iter()
-            .map(|p| {
-                (
-                    p.reference.as_str(),
-                    p.name.as_str(),
-                    p.description.as_str(),
-                    p.price_cents,
-                )
-            })
-            .collect();
+        let read = fields(&products);
         assert_eq!(
             read,
             vec![
@@ -973,17 +968,7 @@ mod tests {
         row.push(("482.57B", 1500, 200));
         row.extend(line("1 249,00 €", 1960, 200));
         let products = extract(&[page(&[&header, &row])]);
-        let read: Vec<_> = products
-            .iter()
-            .map(|p| {
-                (
-                    p.reference.as_str(),
-                    p.name.as_str(),
-                    p.description.as_str(),
-                    p.price_cents,
-                )
-            })
-            .collect();
+        let read = fields(&products);
         assert_eq!(
             read,
             vec![(

@@ -199,17 +199,7 @@ const PROCESS_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(1
 /// Draws page `page` into `work/page-N.png` and reads its words.
 async fn read_page(pdf: &Path, work: &Path, page: u32, dpi: u32) -> Result<PageWords, ReadError> {
     let root = work.join(format!("page-{page}"));
-    let n = page.to_string();
-    let out = run(
-        Command::new("pdftoppm")
-            .args(["-r", &dpi.to_string(), "-gray", "-png", "-singlefile"])
-            .args(["-f", &n, "-l", &n])
-            .arg(pdf)
-            .arg(&root),
-        "pdftoppm",
-    )
-    .await?;
-    if !out.status.success() {
+    if !draw(pdf, &root, page, dpi, None, Format::Grey).await? {
         return Err(ReadError::Corrupt);
     }
     let image: PathBuf = root.with_extension("png");
@@ -247,27 +237,11 @@ async fn reread(
     words: &mut Vec<Word>,
 ) -> Result<(), ReadError> {
     let root = work.join(format!("cell-{page}-{}-{}", doubt.left, doubt.top));
-    let n = page.to_string();
-    let drawn = run(
-        Command::new("pdftoppm")
-            .args(["-r", &dpi.to_string(), "-gray", "-png", "-singlefile"])
-            .args(["-f", &n, "-l", &n])
-            .args(["-x", &doubt.left.to_string(), "-y", &doubt.top.to_string()])
-            .args([
-                "-W",
-                &doubt.width.to_string(),
-                "-H",
-                &doubt.height.to_string(),
-            ])
-            .arg(pdf)
-            .arg(&root),
-        "pdftoppm",
-    )
-    .await?;
-    let image = root.with_extension("png");
-    if !drawn.status.success() {
+    let region = [doubt.left, doubt.top, doubt.width, doubt.height].map(u64::from);
+    if !draw(pdf, &root, page, dpi, Some(region), Format::Grey).await? {
         return Ok(());
     }
+    let image = root.with_extension("png");
     let out = run(
         Command::new("tesseract")
             .arg(&image)
@@ -314,25 +288,9 @@ pub async fn crop(
     out: &Path,
 ) -> Result<(), ReadError> {
     let px = |pt: f64| ((pt.max(0.0) * f64::from(dpi)) / 72.0).round() as u64;
-    let n = page.to_string();
     let root = out.with_extension("");
-    let result = run(
-        Command::new("pdftoppm")
-            .args(["-r", &dpi.to_string(), "-jpeg", "-singlefile"])
-            .args(["-f", &n, "-l", &n])
-            .args(["-x", &px(area.x).to_string(), "-y", &px(area.y).to_string()])
-            .args([
-                "-W",
-                &px(area.w).max(1).to_string(),
-                "-H",
-                &px(area.h).max(1).to_string(),
-            ])
-            .arg(pdf)
-            .arg(&root),
-        "pdftoppm",
-    )
-    .await?;
-    if !result.status.success() {
+    let region = [px(area.x), px(area.y), px(area.w), px(area.h)];
+    if !draw(pdf, &root, page, dpi, Some(region), Format::Jpeg).await? {
         return Err(ReadError::Corrupt);
     }
     // pdftoppm names it root.jpg.
@@ -341,6 +299,39 @@ pub async fn crop(
         tokio::fs::rename(&drawn, out).await?;
     }
     Ok(())
+}
+
+/// How `pdftoppm` writes a drawing: grey PNG for OCR, JPEG for the eye.
+#[derive(Clone, Copy)]
+enum Format {
+    Grey,
+    Jpeg,
+}
+
+/// Draws page `page` of `pdf` at `dpi`, whole or its `region` (x, y, width, height in pixels
+/// at that resolution), into `root` with the format's extension; whether pdftoppm could.
+async fn draw(
+    pdf: &Path,
+    root: &Path,
+    page: u32,
+    dpi: u32,
+    region: Option<[u64; 4]>,
+    format: Format,
+) -> Result<bool, ReadError> {
+    let n = page.to_string();
+    let mut command = Command::new("pdftoppm");
+    command.args(["-r", &dpi.to_string(), "-singlefile", "-f", &n, "-l", &n]);
+    match format {
+        Format::Grey => command.args(["-gray", "-png"]),
+        Format::Jpeg => command.arg("-jpeg"),
+    };
+    if let Some([x, y, w, h]) = region {
+        for (flag, value) in [("-x", x), ("-y", y), ("-W", w.max(1)), ("-H", h.max(1))] {
+            command.arg(flag).arg(value.to_string());
+        }
+    }
+    let out = run(command.arg(pdf).arg(root), "pdftoppm").await?;
+    Ok(out.status.success())
 }
 
 async fn run(command: &mut Command, tool: &'static str) -> Result<std::process::Output, ReadError> {
