@@ -135,7 +135,14 @@ pub async fn check(pdf: &Path, limits: &Limits) -> Result<u32, ReadError> {
     if !head[..n].windows(5).any(|w| w == b"%PDF-") {
         return Err(ReadError::NotPdf);
     }
-    let out = run(Command::new("pdfinfo").arg(pdf), "pdfinfo").await?;
+    // Pages past the last are not listed: one call tells the count and each page's size.
+    let out = run(
+        Command::new("pdfinfo")
+            .args(["-f", "1", "-l", &limits.max_pages.to_string()])
+            .arg(pdf),
+        "pdfinfo",
+    )
+    .await?;
     let text = String::from_utf8_lossy(&out.stdout);
     let errors = String::from_utf8_lossy(&out.stderr);
     // Only a password locks a PDF: one that merely restricts copying or printing
@@ -162,14 +169,7 @@ pub async fn check(pdf: &Path, limits: &Limits) -> Result<u32, ReadError> {
         _ => {}
     }
     // Each page drawn at 300 dpi: one of a poster's size would take gigabytes.
-    let sizes = run(
-        Command::new("pdfinfo")
-            .args(["-f", "1", "-l", &pages.to_string()])
-            .arg(pdf),
-        "pdfinfo",
-    )
-    .await?;
-    for line in String::from_utf8_lossy(&sizes.stdout).lines() {
+    for line in text.lines() {
         let Some((page, size)) = line
             .strip_prefix("Page")
             .and_then(|rest| rest.split_once("size:"))

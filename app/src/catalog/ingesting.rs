@@ -3,7 +3,7 @@
 //! crop of the page region each came from. Progress is kept on the reading and published live
 //! (`catalog:<id>`) page by page; a reading cancelled meanwhile stops its processes.
 
-use std::{path::Path, sync::Arc, time::Duration};
+use std::{path::Path, time::Duration};
 
 use ::catalogue::{Limits, PdfBox, ReadError};
 use sqlx::PgPool;
@@ -114,7 +114,6 @@ pub async fn run(
         return cancelled(pool, owner, &topic).await;
     }
     let staged = repo::stage(pool, owner, catalog, &products).await?;
-    let pdf = Arc::new(pdf);
     for (id, product) in &staged {
         let crop = repo::crop_path(catalog, *id);
         let out = data_dir.join(&crop);

@@ -240,7 +240,8 @@ pub async fn store_page(
     Ok(())
 }
 
-/// Stages the products of a reading of `catalog`, one per reference: a product read before
+/// Stages the products of a reading of `catalog`, one per reference (each at most once in
+/// `products`): a product read before
 /// keeps its id, its status and the fields the rep edited; a staged one never edited and not
 /// read again goes. The products with their ids.
 pub async fn stage(
@@ -250,46 +251,73 @@ pub async fn stage(
     products: &[::catalogue::Product],
 ) -> Result<Vec<(Uuid, ::catalogue::Product)>, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let mut staged = Vec::with_capacity(products.len());
-    for p in products {
-        let id: Uuid = sqlx::query_scalar(
-            "INSERT INTO products (id, owner_user_id, catalog_id, reference, name, description,
-                                   price_cents, currency, page, box_x, box_y, box_w, box_h,
-                                   confidence)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-             ON CONFLICT (catalog_id, reference) DO UPDATE SET
-                 name = CASE WHEN 'name' = ANY(products.edited) THEN products.name
-                             ELSE excluded.name END,
-                 description = CASE WHEN 'description' = ANY(products.edited)
-                                    THEN products.description ELSE excluded.description END,
-                 price_cents = CASE WHEN 'price_cents' = ANY(products.edited)
-                                    THEN products.price_cents ELSE excluded.price_cents END,
-                 currency = CASE WHEN 'price_cents' = ANY(products.edited)
-                                 THEN products.currency ELSE excluded.currency END,
-                 page = excluded.page, box_x = excluded.box_x, box_y = excluded.box_y,
-                 box_w = excluded.box_w, box_h = excluded.box_h,
-                 confidence = excluded.confidence, updated_at = now()
-             WHERE products.owner_user_id = excluded.owner_user_id
-             RETURNING id",
-        )
-        .bind(Uuid::now_v7())
-        .bind(owner)
-        .bind(catalog)
-        .bind(&p.reference)
-        .bind(&p.name)
-        .bind(&p.description)
-        .bind(p.price_cents)
-        .bind(&p.currency)
-        .bind(p.page as i32)
-        .bind(p.bbox.x)
-        .bind(p.bbox.y)
-        .bind(p.bbox.w.max(0.1))
-        .bind(p.bbox.h.max(0.1))
-        .bind(serde_json::to_value(p.confidence).unwrap_or_default())
-        .fetch_one(&mut *tx)
-        .await?;
-        staged.push((id, p.clone()));
-    }
+    // All in one statement, column by column (a catalogue holds thousands of products).
+    let column =
+        |f: fn(&::catalogue::Product) -> String| products.iter().map(f).collect::<Vec<_>>();
+    let ids: Vec<Uuid> = products.iter().map(|_| Uuid::now_v7()).collect();
+    let rows: Vec<(Uuid, String)> = sqlx::query_as(
+        "INSERT INTO products (id, owner_user_id, catalog_id, reference, name, description,
+                               price_cents, currency, page, box_x, box_y, box_w, box_h,
+                               confidence)
+         SELECT p.id, $2, $3, p.reference, p.name, p.description, p.price_cents, p.currency,
+                p.page, p.box_x, p.box_y, p.box_w, p.box_h, p.confidence
+         FROM unnest($1::uuid[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::text[],
+                     $9::int4[], $10::float8[], $11::float8[], $12::float8[], $13::float8[],
+                     $14::jsonb[])
+              AS p (id, reference, name, description, price_cents, currency, page,
+                    box_x, box_y, box_w, box_h, confidence)
+         ON CONFLICT (catalog_id, reference) DO UPDATE SET
+             name = CASE WHEN 'name' = ANY(products.edited) THEN products.name
+                         ELSE excluded.name END,
+             description = CASE WHEN 'description' = ANY(products.edited)
+                                THEN products.description ELSE excluded.description END,
+             price_cents = CASE WHEN 'price_cents' = ANY(products.edited)
+                                THEN products.price_cents ELSE excluded.price_cents END,
+             currency = CASE WHEN 'price_cents' = ANY(products.edited)
+                             THEN products.currency ELSE excluded.currency END,
+             page = excluded.page, box_x = excluded.box_x, box_y = excluded.box_y,
+             box_w = excluded.box_w, box_h = excluded.box_h,
+             confidence = excluded.confidence, updated_at = now()
+         WHERE products.owner_user_id = excluded.owner_user_id
+         RETURNING id, reference",
+    )
+    .bind(&ids)
+    .bind(owner)
+    .bind(catalog)
+    .bind(column(|p| p.reference.clone()))
+    .bind(column(|p| p.name.clone()))
+    .bind(column(|p| p.description.clone()))
+    .bind(products.iter().map(|p| p.price_cents).collect::<Vec<_>>())
+    .bind(column(|p| p.currency.clone()))
+    .bind(products.iter().map(|p| p.page as i32).collect::<Vec<_>>())
+    .bind(products.iter().map(|p| p.bbox.x).collect::<Vec<_>>())
+    .bind(products.iter().map(|p| p.bbox.y).collect::<Vec<_>>())
+    .bind(
+        products
+            .iter()
+            .map(|p| p.bbox.w.max(0.1))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        products
+            .iter()
+            .map(|p| p.bbox.h.max(0.1))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        products
+            .iter()
+            .map(|p| serde_json::to_value(p.confidence).unwrap_or_default())
+            .collect::<Vec<_>>(),
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let by_reference: std::collections::HashMap<&str, &::catalogue::Product> =
+        products.iter().map(|p| (p.reference.as_str(), p)).collect();
+    let staged = rows
+        .into_iter()
+        .filter_map(|(id, reference)| Some((id, (*by_reference.get(reference.as_str())?).clone())))
+        .collect();
     let references: Vec<&str> = products.iter().map(|p| p.reference.as_str()).collect();
     sqlx::query(
         "DELETE FROM products
