@@ -173,6 +173,26 @@ pub struct Config {
     )]
     pub import_max_mb: u64,
 
+    /// The largest show catalogue (PDF) accepted, in megabytes.
+    #[arg(
+        long,
+        env = "SPINE_CATALOGUE_MAX_MB",
+        global = true,
+        default_value_t = 50,
+        value_parser = clap::value_parser!(u64).range(1..=1024)
+    )]
+    pub catalogue_max_mb: u64,
+
+    /// The most pages a show catalogue may have.
+    #[arg(
+        long,
+        env = "SPINE_CATALOGUE_MAX_PAGES",
+        global = true,
+        default_value_t = 200,
+        value_parser = clap::value_parser!(u32).range(1..=2000)
+    )]
+    pub catalogue_max_pages: u32,
+
     /// Where uploaded files wait to be processed (created if missing).
     #[arg(long, env = "SPINE_DATA_DIR", global = true, default_value = "data")]
     pub data_dir: std::path::PathBuf,
@@ -196,6 +216,15 @@ pub const DEVELOPMENT_TOKEN_SECRET: &str = "development-only-token-secret-not-fo
 pub const DEVELOPMENT_ADDRESS_KEY: &str = "development-only-address-key-not-for-production";
 
 impl Config {
+    /// What a catalogue may be, and how it is read.
+    pub fn catalogue_limits(&self) -> ::catalogue::Limits {
+        ::catalogue::Limits {
+            max_bytes: self.catalogue_max_mb * 1024 * 1024,
+            max_pages: self.catalogue_max_pages,
+            ..::catalogue::Limits::default()
+        }
+    }
+
     /// The key of the suppression list's hashes.
     pub fn suppression_key(&self) -> crate::prospects::suppression::AddressKey {
         crate::prospects::suppression::AddressKey::new(self.address_key.expose())

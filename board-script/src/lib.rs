@@ -1,7 +1,7 @@
-//! The pipeline board in the browser: drag and drop (mouse, pen and touch, through Pointer
-//! Events), moves by keyboard, the move menu, selection and bulk moves, optimistic moves rolled
-//! back when the server refuses, undo (the notice's "Annuler" and Ctrl+Z), and the moves made on
-//! other devices, live.
+//! The pipeline board in the browser (and, `follow`, a catalogue's reading followed live): drag
+//! and drop (mouse, pen and touch, through Pointer Events), moves by keyboard, the move menu,
+//! selection and bulk moves, optimistic moves rolled back when the server refuses, undo (the
+//! notice's "Annuler" and Ctrl+Z), and the moves made on other devices, live.
 //!
 //! It works on the HTML the server wrote (`app::board::html`): a board of 5,000 cards costs no
 //! rendering here, and the page works before this module arrives (a card's link opens its move
@@ -21,7 +21,9 @@ use web_sys::{
     MutationObserverInit, PointerEvent, Window,
 };
 
+mod follow;
 pub mod place;
+pub mod reading;
 pub mod wire;
 use place::{Place, STAGES};
 use wire::{
@@ -93,7 +95,11 @@ thread_local! {
 #[wasm_bindgen(start)]
 pub fn run() {
     sync();
-    let changed = Closure::<dyn FnMut(js_sys::Array, MutationObserver)>::new(|_, _| sync());
+    follow::sync();
+    let changed = Closure::<dyn FnMut(js_sys::Array, MutationObserver)>::new(|_, _| {
+        sync();
+        follow::sync();
+    });
     if let (Ok(observer), Some(body)) = (
         MutationObserver::new(changed.as_ref().unchecked_ref()),
         document().body(),

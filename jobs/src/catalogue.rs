@@ -4,10 +4,11 @@ use apalis::prelude::*;
 use app::{catalog::ingesting, jobs::IngestCatalogue};
 use sqlx::PgPool;
 
-/// Where catalogues' files are (the configuration's data directory).
+/// Where catalogues' files are (the configuration's data directory), and how they are read.
 #[derive(Clone)]
 pub struct CatalogueDeps {
     pub data_dir: PathBuf,
+    pub limits: ::catalogue::Limits,
 }
 
 /// Reads a catalogue. A file OCR cannot read ends its reading as failed, with the reason; a
@@ -17,8 +18,7 @@ pub async fn run(
     pool: Data<PgPool>,
     deps: Data<CatalogueDeps>,
 ) -> Result<(), BoxDynError> {
-    let limits = ::catalogue::Limits::default();
-    let outcome = ingesting::run(&pool, &deps.data_dir, &limits, job.job).await?;
+    let outcome = ingesting::run(&pool, &deps.data_dir, &deps.limits, job.job).await?;
     tracing::info!(job = %job.job, ?outcome, "catalogue read");
     Ok(())
 }

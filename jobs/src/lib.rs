@@ -22,6 +22,8 @@ pub struct WorkerDeps {
     pub data_dir: std::path::PathBuf,
     /// The key of the suppression list (imports leave its addresses out).
     pub address_key: app::prospects::suppression::AddressKey,
+    /// What a catalogue may be, and how it is read.
+    pub catalogue_limits: ::catalogue::Limits,
 }
 
 /// Workers also look for jobs this often, not only when told a job was pushed: jobs queued
@@ -98,6 +100,7 @@ pub async fn run(
                 .data(deps.pool.clone())
                 .data(catalogue::CatalogueDeps {
                     data_dir: deps.data_dir.clone(),
+                    limits: deps.catalogue_limits.clone(),
                 })
                 .build(catalogue::run)
         }

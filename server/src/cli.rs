@@ -115,6 +115,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     jobs,
                     data_dir: config.data_dir.clone(),
                     address_key: config.suppression_key(),
+                    catalogue_limits: config.catalogue_limits(),
                 },
                 shutdown::signal(),
             )
@@ -221,7 +222,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::ExtractCatalogue { parallel, file } => {
-            let mut limits = catalogue::Limits::default();
+            let mut limits = config.catalogue_limits();
             if let Some(parallel) = parallel {
                 limits.parallel = parallel.max(1);
             }

@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod auth;
 pub mod board_page;
+pub mod catalogue_files;
 pub mod cli;
 pub mod exports;
 pub mod health;

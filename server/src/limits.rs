@@ -1,7 +1,7 @@
 //! Every request body is bounded. Server functions read whole bodies themselves, so axum's
 //! extractor limit does not apply to them: this layer reads the body first, up to the limit,
 //! and answers 413 with a French message past it (whatever the declared length, which a client
-//! may leave out). The upload of prospect files has a limit of its own (`prospect_files`).
+//! may leave out). The uploads of prospect files and catalogues have limits of their own.
 
 use app::error::{AppError, ErrorKind};
 use axum::{
@@ -18,8 +18,10 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Refuses, with 413, a body over [`MAX_BODY_BYTES`].
 pub async fn limit_body(req: Request, next: Next) -> Response {
-    // The upload of prospect files streams to disk under a limit of its own.
-    if crate::prospect_files::is_upload(req.method(), req.uri().path()) {
+    // The uploads of prospect files and catalogues stream to disk under limits of their own.
+    if crate::prospect_files::is_upload(req.method(), req.uri().path())
+        || crate::catalogue_files::is_upload(req.method(), req.uri().path())
+    {
         return next.run(req).await;
     }
     let declared = req

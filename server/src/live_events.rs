@@ -1,6 +1,6 @@
 //! Server-sent events for the pages that follow work in progress or another device's changes
-//! (see `app::live`): an import, a campaign's board; OCR and sending will add their streams
-//! here.
+//! (see `app::live`): an import, a campaign's board, a catalogue's reading; sending will add
+//! its stream here.
 //!
 //! A stream sends the current state first (read after subscribing, so nothing said in between
 //! is missed), then the events of its topic, and the state again whenever events may have been
@@ -11,6 +11,7 @@ use std::convert::Infallible;
 
 use app::{
     auth::CurrentUser,
+    catalog::{self, ingesting},
     live::Heard,
     prospects::{importing, repo},
     state::AppState,
@@ -37,6 +38,10 @@ pub fn router() -> Router<AppState> {
             get(import_progress),
         )
         .route("/campagnes/{id}/tableau/evenements", get(board_moves))
+        .route(
+            "/campagnes/{id}/catalogue/{catalog}/progression",
+            get(catalogue_progress),
+        )
 }
 
 /// `GET /campagnes/:id/tableau/evenements`: the board's counts (`{"counts": …}`), then each
@@ -146,12 +151,45 @@ async fn import_progress(
     let follow = Follow {
         pool: state.pool.clone(),
         owner: user.id,
-        campaign,
-        batch,
+        work: Work::Import { campaign, batch },
         topic: importing::topic(batch),
         heard,
         ended: false,
     };
+    follow_stream(follow).await
+}
+
+/// `GET /campagnes/:id/catalogue/:catalog/progression`: `{"state": "running", "done": pages
+/// read, "total": pages}` as the catalogue is read, then `{"state": "done", "products": n}`,
+/// `{"state": "failed", "message": …}` or `{"state": "cancelled"}`.
+async fn catalogue_progress(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+    Path((id, catalog)): Path<(String, String)>,
+) -> Response {
+    let Some(Extension(user)) = user else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let (Ok(campaign), Ok(catalog)) = (Uuid::parse_str(&id), Uuid::parse_str(&catalog)) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let heard = match state.live.subscribe().await {
+        Ok(heard) => heard,
+        Err(e) => return internal(e),
+    };
+    let follow = Follow {
+        pool: state.pool.clone(),
+        owner: user.id,
+        work: Work::Catalogue { campaign, catalog },
+        topic: ingesting::topic(catalog),
+        heard,
+        ended: false,
+    };
+    follow_stream(follow).await
+}
+
+/// The stream of `follow`: its state now, then what it hears.
+async fn follow_stream(follow: Follow) -> Response {
     let first = match follow.current().await {
         Ok(Some(first)) => first,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
@@ -196,25 +234,42 @@ fn internal(cause: impl std::fmt::Display) -> Response {
     (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response()
 }
 
-/// One page following one import.
+/// Work a page follows until it ends.
+enum Work {
+    Import { campaign: Uuid, batch: Uuid },
+    Catalogue { campaign: Uuid, catalog: Uuid },
+}
+
+/// One page following one piece of work.
 struct Follow {
     pool: PgPool,
     owner: Uuid,
-    campaign: Uuid,
-    batch: Uuid,
+    work: Work,
     topic: String,
     heard: Receiver<Heard>,
     ended: bool,
 }
 
 impl Follow {
-    /// The import's state now; `None` when the rep has no such import.
+    /// The work's state now; `None` when the rep has no such work.
     async fn current(&self) -> Result<Option<serde_json::Value>, sqlx::Error> {
-        let state = repo::import_state(&self.pool, self.owner, self.campaign, self.batch).await?;
-        Ok(state.as_ref().map(importing::state_json))
+        match self.work {
+            Work::Import { campaign, batch } => {
+                let state = repo::import_state(&self.pool, self.owner, campaign, batch).await?;
+                Ok(state.as_ref().map(importing::state_json))
+            }
+            Work::Catalogue { campaign, catalog } => {
+                let found =
+                    catalog::repo::catalog(&self.pool, self.owner, campaign, catalog).await?;
+                Ok(found.map(|c| match c.reading {
+                    Some(reading) => reading.state_json(),
+                    None => serde_json::json!({ "state": "cancelled" }),
+                }))
+            }
+        }
     }
 
-    /// `first`, then what is heard, until the import ends.
+    /// `first`, then what is heard, until the work ends.
     fn stream(self, first: serde_json::Value) -> impl Stream<Item = Result<Event, Infallible>> {
         stream::unfold((self, Some(first)), |(mut follow, mut first)| async move {
             if follow.ended {
@@ -224,7 +279,10 @@ impl Follow {
                 Some(data) => data,
                 None => follow.next().await?,
             };
-            follow.ended = matches!(data["state"].as_str(), Some("done" | "failed"));
+            follow.ended = matches!(
+                data["state"].as_str(),
+                Some("done" | "failed" | "cancelled")
+            );
             let event = Event::default().data(data.to_string());
             Some((Ok(event), (follow, None)))
         })

@@ -24,8 +24,8 @@ use tower_http::{
 };
 
 use crate::{
-    assets, auth, board_page, exports, health, limits, live_events, plain_forms, prospect_files,
-    security,
+    assets, auth, board_page, catalogue_files, exports, health, limits, live_events, plain_forms,
+    prospect_files, security,
 };
 
 /// Where the compiled site is, from the `LEPTOS_*` variables. Its file names carry content
@@ -173,6 +173,7 @@ impl Application {
                 jobs: self.state.jobs.clone(),
                 data_dir: self.state.config.data_dir.clone(),
                 address_key: self.state.config.suppression_key(),
+                catalogue_limits: self.state.config.catalogue_limits(),
             };
             tokio::spawn(jobs::run(deps, wait(stopped.clone())))
         });
@@ -277,6 +278,10 @@ pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
             state.clone(),
             board_page::prefetch,
         ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            catalogue_files::prefetch,
+        ))
         .route_layer(axum::middleware::from_fn(auth::require_sign_in));
 
     let app = Router::new()
@@ -287,6 +292,7 @@ pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
             auth::rate_limit::SignInLimiter::new(state.config.sign_in_per_minute),
         ))
         .merge(prospect_files::router())
+        .merge(catalogue_files::router())
         .merge(live_events::router())
         .merge(exports::router())
         .merge(pages)

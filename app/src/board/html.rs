@@ -102,7 +102,8 @@ pub fn board(board: &Board, q: &str) -> String {
 
 /// Where the board's script is (`board-script`, which `./dev` builds beside the site and names
 /// in `board-script.txt`); none in a site built without it, whose board works by its links.
-fn script_src() -> Option<&'static str> {
+/// The catalogue pages load it too, to follow a reading live.
+pub(crate) fn script_src() -> Option<&'static str> {
     static SRC: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
     SRC.get_or_init(|| {
         let options = use_context::<crate::state::AppState>()?.leptos_options;

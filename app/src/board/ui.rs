@@ -33,16 +33,17 @@ pub fn BoardPage() -> impl IntoView {
     let (title, html) = (browser_title(), String::new());
     view! {
         <leptos_meta::Title text=title.clone() />
-        <div class="board-page" data-title=title inner_html=html></div>
+        <div class="server-page" data-title=title inner_html=html></div>
     }
 }
 
-/// The title the server gave the page; on a board the app's router brought (its links say
-/// `rel="external"`, so only a link that forgot), the page is loaded from the server.
+/// The title the server gave a page it writes whole (the board, the catalogue pages); on one the
+/// app's router brought (their links say `rel="external"`, so only a link that forgot), the page
+/// is loaded from the server.
 #[cfg(not(feature = "ssr"))]
-fn browser_title() -> String {
+pub(crate) fn browser_title() -> String {
     let written = document()
-        .query_selector(".board-page[data-title]")
+        .query_selector(".server-page[data-title]")
         .ok()
         .flatten()
         .and_then(|page| page.get_attribute("data-title"));

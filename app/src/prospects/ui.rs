@@ -41,6 +41,7 @@ pub enum Tab {
     Overview,
     Prospects,
     Board,
+    Catalogue,
 }
 
 /// The tabs of a campaign's pages.
@@ -52,6 +53,7 @@ pub fn campaign_tabs(campaign: Uuid, tab: Tab) -> impl IntoView {
             <a href=format!("/campagnes/{campaign}/prospects") aria-current=current(Tab::Prospects)>"Prospects"</a>
             // The board is written whole by the server (see `board::ui`), not by the app's router.
             <a href=format!("/campagnes/{campaign}/tableau") aria-current=current(Tab::Board) rel="external">"Tableau"</a>
+            <a href=format!("/campagnes/{campaign}/catalogue") aria-current=current(Tab::Catalogue) rel="external">"Catalogue"</a>
         </nav>
     }
 }

@@ -63,6 +63,12 @@ impl Missing {
         back_href: "/campagnes",
         back_label: "Revenir aux campagnes",
     };
+    pub const CATALOGUE: Missing = Missing {
+        title: "Catalogue introuvable",
+        text: "Ce catalogue n’existe pas dans cette campagne : il a peut-être été supprimé, ou il appartient à un autre compte.",
+        back_href: "/campagnes",
+        back_label: "Revenir aux campagnes",
+    };
     pub const DISTRIBUTOR: Missing = Missing {
         title: "Distributeur introuvable",
         text: "Ce distributeur a peut-être été supprimé, ou il appartient à un autre compte.",

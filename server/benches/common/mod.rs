@@ -157,6 +157,8 @@ pub fn config(database_url: &str, address: SocketAddr, namespace: &str) -> Confi
         session_max_hours: 24,
         sign_in_per_minute: 240,
         import_max_mb: 50,
+        catalogue_max_mb: 50,
+        catalogue_max_pages: 200,
         data_dir: std::env::temp_dir().join("spine-test-data"),
         allow_dev_secrets_on_network: false,
     }

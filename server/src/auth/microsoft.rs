@@ -243,10 +243,12 @@ pub(crate) fn local_path(next: Option<&str>) -> String {
     match origin.join(next) {
         // Resolving drops `.` and `..` segments: `/.//x` becomes `//x`, another site's address.
         Ok(url) if url.path().starts_with("//") => HOME.into(),
-        Ok(url) if url.origin() == origin.origin() => match url.query() {
-            Some(query) => format!("{}?{query}", url.path()),
-            None => url.path().to_string(),
-        },
+        Ok(url) if url.origin() == origin.origin() => {
+            let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
+            // A place in the page (the product a review form came from) stays.
+            let fragment = url.fragment().map(|f| format!("#{f}")).unwrap_or_default();
+            format!("{}{query}{fragment}", url.path())
+        }
         _ => HOME.into(),
     }
 }
@@ -454,6 +456,10 @@ mod tests {
     #[test]
     fn next_stays_on_spine() {
         assert_eq!(local_path(Some("/compte?x=1")), "/compte?x=1");
+        assert_eq!(
+            local_path(Some("/c/1?vue=tous#produit-2")),
+            "/c/1?vue=tous#produit-2"
+        );
         assert_eq!(local_path(Some("/campagnes/a b")), "/campagnes/a%20b");
         for evil in [
             "//evil.example/",

@@ -104,6 +104,8 @@ pub fn test_config(namespace: &str) -> Config {
         session_max_hours: 24,
         sign_in_per_minute: 240,
         import_max_mb: 50,
+        catalogue_max_mb: 50,
+        catalogue_max_pages: 200,
         data_dir: std::env::temp_dir().join("spine-test-data"),
         allow_dev_secrets_on_network: false,
     }

@@ -1,0 +1,70 @@
+//! The catalogue pages (`/campagnes/:id/catalogue` and `/campagnes/:id/catalogue/:catalog`):
+//! written whole by the server (`html`) from what `server::catalogue_files` read before the
+//! page renders, like the board page; no WASM of their own. Reached through the app's router,
+//! they are loaded from the server instead.
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::error::AppError;
+
+/// What a catalogue page shows, read before it renders.
+#[cfg(feature = "ssr")]
+pub enum Page {
+    Tab(super::html::TabPage),
+    Review(super::html::ReviewPage),
+}
+
+/// The page read before rendering (`None`: not the rep's, or no such page).
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct Prefetched(pub Result<Option<std::sync::Arc<Page>>, AppError>);
+
+/// A catalogue page: its HTML is the server's, and so is its title.
+#[component]
+pub fn CataloguePage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let (title, html) = server_page();
+    #[cfg(not(feature = "ssr"))]
+    let (title, html) = (crate::board::ui::browser_title(), String::new());
+    view! {
+        <leptos_meta::Title text=title.clone() />
+        <div class="server-page" data-title=title inner_html=html></div>
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn server_page() -> (String, String) {
+    use crate::ui::{
+        not_found::{Missing, NotFoundOr},
+        server_html,
+    };
+    let prefetched = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Prefetched>().cloned());
+    let error = match prefetched {
+        Some(Prefetched(Ok(Some(page)))) => {
+            return match &*page {
+                Page::Tab(tab) => (
+                    format!("Catalogue · {}", tab.campaign.name),
+                    super::html::tab(tab),
+                ),
+                Page::Review(review) => (
+                    format!("Vérifier · {}", review.catalog.file_name),
+                    super::html::review(review),
+                ),
+            }
+        }
+        Some(Prefetched(Err(e))) => e,
+        _ => AppError::not_found(),
+    };
+    error.set_response_status();
+    let missing = Missing::CATALOGUE;
+    let title = if error.kind == crate::error::ErrorKind::NotFound {
+        missing.title.to_string()
+    } else {
+        "Une erreur est survenue".to_string()
+    };
+    let errors = ArcRwSignal::new(Errors::default());
+    errors.update(|e| e.insert_with_default_key(error));
+    (title, server_html(view! { <NotFoundOr errors missing /> }))
+}
