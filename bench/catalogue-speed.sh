@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Time to read a 3-page scanned catalogue (the fixtures' pages joined with pdfunite) into
-# products with `spine extract-catalogue`, beside the plain CLI on the same pages, one after
-# another: `pdftoppm -r 300` then `tesseract … tsv` per page. Both pinned to one core
-# (`taskset -c 0`; goal: Spine ≤ 1.3× the CLI), then Spine with its pages side by side on every
-# core (goal: faster than the CLI on one). Runs interleaved; medians printed, nothing asserted.
+# products, beside the plain CLI on the same pages, one after another: `pdftoppm -r 300` then
+# `tesseract … tsv` per page. First `spine extract-catalogue` (the reading alone), then the whole
+# way from the Catalogue tab's upload to staged products (HTTP upload, checks, job worker,
+# OCR, extraction, staging, crops: the `catalogue_upload` bench). Each pinned to one core
+# (`taskset -c 0`; goal: Spine ≤ 1.3× the CLI), then on every core (goal: faster than the CLI).
+# Runs interleaved; medians printed, nothing asserted. Needs PostgreSQL and Redis (./dev services).
 # Usage: [RUNS=5] bench/catalogue-speed.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,3 +47,9 @@ echo "catalogue of $pages scanned pages ($found products), $runs runs each, inte
 printf '  %-58s %6.2f s\n' "CLI: pdftoppm -r 300 + tesseract tsv, page after page, 1 core" "$ma"
 printf '  %-58s %6.2f s  %.2f× (goal ≤ 1.3×)\n' "spine extract-catalogue, 1 core" "$mb" "$(echo "$mb / $ma" | bc -l)"
 printf '  %-58s %6.2f s  %.2f× (goal < 1×)\n' "spine extract-catalogue, pages side by side on $cores cores" "$mc" "$(echo "$mc / $ma" | bc -l)"
+
+echo
+export LEPTOS_OUTPUT_NAME=spine BENCH_RUNS=$runs
+cargo bench -q -p server --bench catalogue_upload --no-run
+taskset -c 0 cargo bench -q -p server --bench catalogue_upload
+cargo bench -q -p server --bench catalogue_upload | tail -n 2

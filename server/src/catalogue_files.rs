@@ -342,6 +342,26 @@ async fn crop(
     }
 }
 
+/// Deletes what uploads stopped halfway left (a crash while a file arrived), once an hour old.
+pub async fn sweep(data_dir: &Path) -> std::io::Result<()> {
+    let Ok(mut entries) = tokio::fs::read_dir(repo::catalogues_dir(data_dir)).await else {
+        return Ok(());
+    };
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    while let Some(entry) = entries.next_entry().await? {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with("incoming-") && name.ends_with(".part")) {
+            continue;
+        }
+        let modified = entry.metadata().await?.modified()?;
+        if modified < hour_ago {
+            let _ = tokio::fs::remove_file(entry.path()).await;
+        }
+    }
+    Ok(())
+}
+
 /// The app's routes of the catalogue pages.
 const TAB: &str = "/campagnes/{id}/catalogue";
 const REVIEW: &str = "/campagnes/{id}/catalogue/{catalog}";

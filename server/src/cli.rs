@@ -129,8 +129,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Seed { owner } => {
             let pool = startup::connect_database(&config).await?;
-            let seeded =
-                crate::seed::demo(&pool, &config.suppression_key(), owner.as_deref()).await?;
+            let seeded = {
+                let limits = config.catalogue_limits();
+                let files = crate::seed::Files {
+                    data_dir: &config.data_dir,
+                    limits: &limits,
+                };
+                crate::seed::demo(&pool, &config.suppression_key(), &files, owner.as_deref())
+                    .await?
+            };
             println!("{}", serde_json::to_string(&seeded)?);
             Ok(())
         }

@@ -1,10 +1,16 @@
 //! `spine seed`: a demo rep with distributors and campaigns (past, running, upcoming,
-//! archived), so a newcomer sees a populated app. Running it again adds nothing twice.
+//! archived), the first show's visitors on its board and its scanned catalogue read into
+//! products, so a newcomer sees a populated app. Running it again adds nothing twice.
 
+use anyhow::Context;
 use app::{
     auth::repo::{upsert_microsoft_user, MicrosoftIdentity},
     board::model::Place,
     campaigns::{repo as campaigns, CampaignDraft, CampaignFilter, StatusFilter},
+    catalog::{
+        ingesting::{self, Outcome},
+        repo::{self as catalogs, NewCatalog},
+    },
     distributors::{repo as distributors, DistributorDraft},
     prospects::suppression::AddressKey,
 };
@@ -238,15 +244,26 @@ M.;Jérôme;Fabre;Le Comptoir, SARL;Acheteur;Jerome.Fabre@comptoir.example.test 
 M.;Jérôme;Fabre;Le Comptoir, SARL;Acheteur;jerome.fabre@comptoir.example.test;;Toulouse
 ";
 
+/// The show's scanned catalogue (two image-only pages, twelve products in a grid).
+const DEMO_CATALOGUE: &[u8] = include_bytes!("../../catalogue/tests/files/sample-grid.pdf");
+
+/// Where the demo keeps its files, and how catalogues are read.
+pub struct Files<'a> {
+    pub data_dir: &'a std::path::Path,
+    pub limits: &'a catalogue::Limits,
+}
+
 /// The demo of every feature: [`run`], then the demo prospects imported into the first show
-/// (once).
+/// and its catalogue read (once each).
 pub async fn demo(
     pool: &PgPool,
     key: &AddressKey,
+    files: &Files<'_>,
     owner_email: Option<&str>,
 ) -> anyhow::Result<Seeded> {
     let seeded = run(pool, owner_email).await?;
     let campaign = seeded.campaigns[0].id;
+    demo_catalogue(pool, files, seeded.user.id, campaign).await?;
     let imported: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM import_batches WHERE owner_user_id = $1 AND campaign_id = $2)",
     )
@@ -317,6 +334,53 @@ pub async fn demo(
     Ok(seeded)
 }
 
+/// The first show's scanned catalogue, read by OCR as the job reads it: its first eight
+/// products (in the catalogue's order) approved and published, the others left to check.
+async fn demo_catalogue(
+    pool: &PgPool,
+    files: &Files<'_>,
+    owner: Uuid,
+    campaign: Uuid,
+) -> anyhow::Result<()> {
+    let known: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM catalogs WHERE owner_user_id = $1 AND campaign_id = $2)",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .fetch_one(pool)
+    .await?;
+    if known {
+        return Ok(());
+    }
+    let sha256 = catalogs::save_pdf(files.data_dir, DEMO_CATALOGUE).await?;
+    let pdf = catalogs::pdf_path(files.data_dir, &sha256);
+    let pages = catalogue::ocr::check(&pdf, files.limits).await?;
+    let new = NewCatalog {
+        owner,
+        campaign,
+        file_name: "catalogue-du-salon.pdf".into(),
+        sha256,
+        size_bytes: DEMO_CATALOGUE.len() as i64,
+        pages: pages as i32,
+    };
+    let (catalog, job) = catalogs::create(pool, &new)
+        .await?
+        .context("the demo campaign is the demo rep's")?;
+    match ingesting::run(pool, files.data_dir, files.limits, job).await? {
+        Outcome::Done { .. } => {}
+        other => anyhow::bail!("the demo catalogue could not be read: {other:?}"),
+    }
+    let first: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM products WHERE catalog_id = $1 ORDER BY page, box_y, box_x LIMIT 8",
+    )
+    .bind(catalog)
+    .fetch_all(pool)
+    .await?;
+    catalogs::approve(pool, owner, campaign, catalog, &first).await?;
+    catalogs::publish(pool, owner, campaign, catalog).await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,10 +441,18 @@ mod tests {
     }
 
     #[sqlx::test(migrator = "app::MIGRATOR")]
-    async fn the_demo_imports_its_prospects_into_the_first_show_once(pool: PgPool) {
+    async fn the_demo_imports_its_prospects_and_reads_its_catalogue_into_the_first_show_once(
+        pool: PgPool,
+    ) {
         let key = AddressKey::new("seed-test-key");
-        let first = demo(&pool, &key, None).await.unwrap();
-        demo(&pool, &key, None).await.unwrap();
+        let data_dir = std::env::temp_dir().join(format!("spine-seed-test-{}", Uuid::new_v4()));
+        let limits = catalogue::Limits::default();
+        let files = Files {
+            data_dir: &data_dir,
+            limits: &limits,
+        };
+        let first = demo(&pool, &key, &files, None).await.unwrap();
+        demo(&pool, &key, &files, None).await.unwrap();
         let counts: (i64, i64, i64, i64) = sqlx::query_as(
             "SELECT (SELECT count(*) FROM prospects), (SELECT count(*) FROM campaign_prospects WHERE campaign_id = $1),
                     (SELECT count(*) FROM import_batches), (SELECT count(*) FROM import_rejections)",
@@ -416,5 +488,20 @@ mod tests {
                 ("waiting_room", 4)
             ]
         );
+        // The catalogue, read once: eight products published (each logged), four to check.
+        let products: Vec<(String, i64)> =
+            sqlx::query_as("SELECT status, count(*) FROM products GROUP BY 1 ORDER BY 1")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        let products: Vec<(&str, i64)> = products.iter().map(|(s, n)| (s.as_str(), *n)).collect();
+        assert_eq!(products, [("published", 8), ("staged", 4)]);
+        let logged: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'publish'")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(logged, 8);
+        let _ = std::fs::remove_dir_all(&data_dir);
     }
 }

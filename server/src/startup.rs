@@ -238,6 +238,9 @@ async fn sweep_expired_sessions(pool: PgPool, data_dir: std::path::PathBuf) {
         if let Err(e) = prospect_files::sweep(&pool, &data_dir).await {
             tracing::warn!(error = %e, "sweeping uploaded files");
         }
+        if let Err(e) = catalogue_files::sweep(&data_dir).await {
+            tracing::warn!(error = %e, "sweeping catalogues sent halfway");
+        }
     }
 }
 

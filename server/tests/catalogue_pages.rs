@@ -136,6 +136,14 @@ async fn a_catalogue_sent_from_its_tab_is_read_live_corrected_beside_its_crop_pu
         .unwrap();
     let progress = format!("/campagnes/{campaign}/catalogue/{catalog}/progression");
     assert_eq!(julien.get(&progress).await.status(), 404);
+    // Only its rep stops its reading.
+    let (status, _) = julien
+        .call(
+            "cancel_catalogue_reading",
+            &[("campaign", &campaign), ("catalog", &catalog.to_string())],
+        )
+        .await;
+    assert_eq!(status, 404);
     let (_, html) = page(&claire, &tab).await;
     assert!(html.contains("Catalogue envoyé"), "{html}");
     assert!(html.contains("grille.pdf"));
@@ -239,6 +247,11 @@ async fn a_catalogue_sent_from_its_tab_is_read_live_corrected_beside_its_crop_pu
     .await
     .unwrap();
     assert_eq!(logged, ["approve"]);
+    let (_, html) = page(&claire, &format!("{review}?vue=tous")).await;
+    assert!(
+        html.contains("« Tablier isotherme (lot de 4) » approuvé."),
+        "the notice is said on the page the form came back to"
+    );
     // Another rep's edit of it: not found.
     let (status, _) = julien
         .call(

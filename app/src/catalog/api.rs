@@ -37,12 +37,15 @@ pub fn review_path(campaign: Uuid, catalog: Uuid) -> String {
     format!("/campagnes/{campaign}/catalogue/{catalog}")
 }
 
+/// Back to `page` (its filter and place kept), where the notice is said.
 #[cfg(feature = "ssr")]
 fn answered(message: impl Into<String>, page: String) -> Saved<()> {
     leptos_axum::redirect(&page);
+    // A notice is for its page's path, whatever the query or the place in it.
+    let path = page.split(['?', '#']).next().unwrap_or_default();
     Saved {
         value: (),
-        notice: ssr::Notice::new(message, page),
+        notice: ssr::Notice::new(message, path),
     }
 }
 

@@ -114,22 +114,39 @@ pub async fn run(
         return cancelled(pool, owner, &topic).await;
     }
     let staged = repo::stage(pool, owner, catalog, &products).await?;
-    for (id, product) in &staged {
-        let crop = repo::crop_path(catalog, *id);
-        let out = data_dir.join(&crop);
-        if let Some(dir) = out.parent() {
-            let _ = tokio::fs::create_dir_all(dir).await;
+    // Crops are drawn side by side, as many at once as pages are read.
+    let mut crops = tokio::task::JoinSet::new();
+    let mut waiting = staged.iter();
+    loop {
+        while crops.len() < limits.parallel.max(1) {
+            let Some((id, product)) = waiting.next() else {
+                break;
+            };
+            let (id, page, pdf) = (*id, product.page, pdf.clone());
+            let crop = repo::crop_path(catalog, id);
+            let out = data_dir.join(&crop);
+            let area = PdfBox {
+                x: (product.bbox.x - CROP_MARGIN).max(0.0),
+                y: (product.bbox.y - CROP_MARGIN).max(0.0),
+                w: product.bbox.w + 2.0 * CROP_MARGIN,
+                h: product.bbox.h + 2.0 * CROP_MARGIN,
+            };
+            crops.spawn(async move {
+                if let Some(dir) = out.parent() {
+                    let _ = tokio::fs::create_dir_all(dir).await;
+                }
+                let drawn = ::catalogue::ocr::crop(&pdf, page, area, CROP_DPI, &out).await;
+                (id, crop, drawn)
+            });
         }
-        let area = PdfBox {
-            x: (product.bbox.x - CROP_MARGIN).max(0.0),
-            y: (product.bbox.y - CROP_MARGIN).max(0.0),
-            w: product.bbox.w + 2.0 * CROP_MARGIN,
-            h: product.bbox.h + 2.0 * CROP_MARGIN,
-        };
-        match ::catalogue::ocr::crop(&pdf, product.page, area, CROP_DPI, &out).await {
-            Ok(()) => repo::set_crop(pool, *id, &crop).await?,
+        match crops.join_next().await {
+            None => break,
+            Some(Ok((id, crop, Ok(())))) => repo::set_crop(pool, id, &crop).await?,
             // The product stays reviewable without its picture.
-            Err(e) => tracing::warn!(product = %id, error = %e, "cropping a product"),
+            Some(Ok((id, _, Err(e)))) => {
+                tracing::warn!(product = %id, error = %e, "cropping a product")
+            }
+            Some(Err(e)) => tracing::warn!(error = %e, "cropping a product"),
         }
     }
     let found = staged.len();

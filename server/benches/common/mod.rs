@@ -21,11 +21,11 @@ use tower_sessions::{
 };
 use uuid::Uuid;
 
-/// Redis where the benches queue (nothing is queued: Spine needs it to start).
+/// Redis where the benches queue (Spine needs it to start; the catalogue bench's readings).
 const REDIS_URL: &str = "redis://127.0.0.1:6379";
 
 /// Spine running in the bench's process, as production builds it (router, layers, sessions;
-/// no job worker), until [`Spine::stop`].
+/// job workers when asked), until [`Spine::stop`].
 pub struct Spine {
     stop: oneshot::Sender<()>,
     task: JoinHandle<anyhow::Result<()>>,
@@ -37,6 +37,25 @@ impl Spine {
         listener: TcpListener,
         config: Config,
         pool: &PgPool,
+    ) -> anyhow::Result<Spine> {
+        Self::start(listener, config, pool, false).await
+    }
+
+    /// Like [`Spine::serve`], with its job workers in the process (as `spine serve` runs).
+    #[allow(dead_code)] // the catalogue bench
+    pub async fn serve_with_worker(
+        listener: TcpListener,
+        config: Config,
+        pool: &PgPool,
+    ) -> anyhow::Result<Spine> {
+        Self::start(listener, config, pool, true).await
+    }
+
+    async fn start(
+        listener: TcpListener,
+        config: Config,
+        pool: &PgPool,
+        with_worker: bool,
     ) -> anyhow::Result<Spine> {
         let jobs = Jobs::connect(REDIS_URL, &config.jobs_namespace)
             .await
@@ -52,7 +71,7 @@ impl Spine {
             config: Arc::new(config),
             live: app::live::Live::new(pool.clone()),
         };
-        let app = Application::with_listener(listener, state, false)?;
+        let app = Application::with_listener(listener, state, with_worker)?;
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
