@@ -65,9 +65,15 @@ async fn an_unknown_page_answers_404_in_french(pool: PgPool) {
 
 #[tokio::test]
 async fn every_lazy_page_can_be_downloaded_ahead_of_a_tap() {
-    // The pages whose code is in the main chunk (the board's HTML is the server's, its script a
-    // module of its own); every other route is lazy.
-    const EAGER: [&str; 3] = ["/", "/connexion", "/campagnes/{id}/tableau"];
+    // The pages whose code is in the main chunk (the board's and the catalogue's HTML are the
+    // server's, their script a module of its own); every other route is lazy.
+    const EAGER: [&str; 5] = [
+        "/",
+        "/connexion",
+        "/campagnes/{id}/tableau",
+        "/campagnes/{id}/catalogue",
+        "/campagnes/{id}/catalogue/{catalog}",
+    ];
     let routes = server::startup::page_routes();
     assert!(routes.len() > EAGER.len());
     for route in routes {
