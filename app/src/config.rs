@@ -10,6 +10,15 @@ pub enum Environment {
     Production,
 }
 
+/// What takes a catalogue's products from the words OCR read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CatalogueExtractor {
+    /// Deterministic, on this machine (`catalogue::extract`).
+    Local,
+    /// An OpenAI-compatible server (`SPINE_LLM_*`), its answers checked.
+    Llm,
+}
+
 /// How logs are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
@@ -193,6 +202,38 @@ pub struct Config {
     )]
     pub catalogue_max_pages: u32,
 
+    /// What takes a catalogue's products from the words read: `local` or `llm`.
+    #[arg(
+        long,
+        env = "SPINE_CATALOGUE_EXTRACTOR",
+        global = true,
+        value_enum,
+        default_value_t = CatalogueExtractor::Local
+    )]
+    pub catalogue_extractor: CatalogueExtractor,
+
+    /// The OpenAI-compatible API the `llm` extractor asks, up to `/v1` (Ollama's by default).
+    #[arg(
+        long,
+        env = "SPINE_LLM_URL",
+        global = true,
+        default_value = "http://127.0.0.1:11434/v1"
+    )]
+    pub llm_url: String,
+
+    /// The model the `llm` extractor asks for.
+    #[arg(
+        long,
+        env = "SPINE_LLM_MODEL",
+        global = true,
+        default_value = "llama3.1:8b"
+    )]
+    pub llm_model: String,
+
+    /// The API's key, if it asks for one (sent as a bearer token; never logged).
+    #[arg(long, env = "SPINE_LLM_API_KEY", global = true)]
+    pub llm_api_key: Option<Secret>,
+
     /// Where uploaded files wait to be processed (created if missing).
     #[arg(long, env = "SPINE_DATA_DIR", global = true, default_value = "data")]
     pub data_dir: std::path::PathBuf,
@@ -221,6 +262,17 @@ impl Config {
         ::catalogue::Limits {
             max_bytes: self.catalogue_max_mb * 1024 * 1024,
             max_pages: self.catalogue_max_pages,
+            extractor: match self.catalogue_extractor {
+                CatalogueExtractor::Local => ::catalogue::Extractor::Local,
+                CatalogueExtractor::Llm => ::catalogue::Extractor::Llm(::catalogue::llm::Llm::new(
+                    ::catalogue::llm::LlmConfig {
+                        base_url: self.llm_url.clone(),
+                        model: self.llm_model.clone(),
+                        api_key: self.llm_api_key.as_ref().map(|k| k.expose().to_string()),
+                        timeout: std::time::Duration::from_secs(180),
+                    },
+                )),
+            },
             ..::catalogue::Limits::default()
         }
     }

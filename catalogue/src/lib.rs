@@ -9,12 +9,13 @@
 //! one needs a reference, a name and a price.
 
 pub mod extract;
+pub mod llm;
 pub mod ocr;
 
 use serde::{Deserialize, Serialize};
 
 pub use extract::extract;
-pub use ocr::{read, Limits, ReadError};
+pub use ocr::{read, Extractor, Limits, ReadError};
 
 /// A word as Tesseract read it, its box in the page image's pixels (origin top left).
 #[derive(Debug, Clone, PartialEq)]

@@ -22,6 +22,18 @@ pub struct Limits {
     pub parallel: usize,
     /// Resolution of the page images Tesseract reads.
     pub dpi: u32,
+    /// What takes the products from the words read.
+    pub extractor: Extractor,
+}
+
+/// What takes a catalogue's products from its pages' words.
+#[derive(Debug, Clone, Default)]
+pub enum Extractor {
+    /// `extract`: local and deterministic.
+    #[default]
+    Local,
+    /// An OpenAI-compatible LLM, its answers checked (`llm`).
+    Llm(crate::llm::Llm),
 }
 
 impl Default for Limits {
@@ -31,6 +43,7 @@ impl Default for Limits {
             max_pages: 200,
             parallel: std::thread::available_parallelism().map_or(1, |n| n.get()),
             dpi: 300,
+            extractor: Extractor::Local,
         }
     }
 }

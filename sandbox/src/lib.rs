@@ -1,4 +1,5 @@
-//! A local stand-in for the Microsoft identity platform (v2.0 endpoints).
+//! A local stand-in for the Microsoft identity platform (v2.0 endpoints), and for an
+//! OpenAI-compatible completions server (`llm`).
 //!
 //! It speaks the same HTTP as `https://login.microsoftonline.com`: Spine only points
 //! its authority base URL at [`Sandbox::base_url`]. Two fictitious tenants with
@@ -9,6 +10,7 @@ mod authorize;
 mod control;
 mod directory;
 mod keys;
+mod llm;
 mod metadata;
 mod store;
 mod token;
@@ -27,6 +29,7 @@ use tokio::task::JoinHandle;
 
 pub use directory::{oid_for, DEMO_TENANT_ID, OTHER_TENANT_ID};
 pub use keys::{AccessTokenClaims, GRAPH_RESOURCE_ID};
+pub use llm::LLM_API_KEY;
 
 /// Client id of the Spine app registration used in development.
 pub const DEV_CLIENT_ID: &str = "5a1e5000-0000-4000-8000-00000000c11e";
@@ -93,6 +96,8 @@ impl Sandbox {
             next_fault: Mutex::default(),
             impostor: OnceCell::new(),
             rotated: OnceCell::new(),
+            llm_script: Mutex::default(),
+            llm_requests: Mutex::default(),
         });
         let router = router(app.clone(), config.enable_control);
         let (shutdown, stopped) = oneshot::channel::<()>();
@@ -156,6 +161,10 @@ pub(crate) struct App {
     /// After `/_sandbox/rotate-key`: the key every token is signed with from then on,
     /// published beside the first one.
     pub rotated: OnceCell<keys::SigningKey>,
+    /// What the completions server answers next (`/_sandbox/llm/next`), in order.
+    pub llm_script: Mutex<std::collections::VecDeque<llm::Scripted>>,
+    /// The completion requests received.
+    pub llm_requests: Mutex<Vec<serde_json::Value>>,
 }
 
 impl App {
@@ -191,11 +200,14 @@ fn router(app: Arc<App>, enable_control: bool) -> Router {
             "/oidc/userinfo",
             get(metadata::userinfo).post(metadata::userinfo),
         )
+        .route("/v1/chat/completions", post(llm::completions))
         .route("/_sandbox/health", get(|| async { "ok" }));
     if enable_control {
         router = router
             .route("/_sandbox/next-id-token", post(control::next_id_token))
-            .route("/_sandbox/rotate-key", post(control::rotate_key));
+            .route("/_sandbox/rotate-key", post(control::rotate_key))
+            .route("/_sandbox/llm/next", post(llm::next))
+            .route("/_sandbox/llm/requests", get(llm::requests));
     }
     router.with_state(app)
 }

@@ -5,7 +5,7 @@
 
 use std::{path::Path, time::Duration};
 
-use ::catalogue::{Limits, PdfBox, ReadError};
+use ::catalogue::{Extractor, Limits, PdfBox, ReadError};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -72,21 +72,10 @@ pub async fn run(
     let reading = ::catalogue::read(&pdf, &work, limits, move |done, total| {
         let _ = told.send((done, total));
     });
-    let cancel_asked = async {
-        loop {
-            tokio::time::sleep(CANCEL_CHECK).await;
-            match repo::status(pool, job).await {
-                Ok(Some(status)) if status == "cancelled" => break,
-                Ok(None) => break,
-                // A database hiccup is no reason to stop reading.
-                _ => {}
-            }
-        }
-    };
     // Dropping the reading kills its processes.
     let read = tokio::select! {
         read = reading => Some(read),
-        () = cancel_asked => None,
+        () = cancel_asked(pool, job) => None,
     };
     reporter.await.unwrap_or(Ok(()))?;
     let pages = match read {
@@ -101,13 +90,36 @@ pub async fn run(
         let image = pages_dir.join(format!("page-{}.png", page.page));
         repo::store_page(pool, catalog, page, &image).await?;
     }
-    // Extraction is computation only: off the runtime's threads.
-    let products = match tokio::task::spawn_blocking(move || ::catalogue::extract(&pages)).await {
-        Ok(products) => fit(products),
-        Err(e) => {
-            tracing::error!(%job, error = %e, "extracting a catalogue");
-            let message = "La lecture du catalogue a échoué.";
-            return fail_with(pool, owner, job, &topic, message).await;
+    let products = match &limits.extractor {
+        // Computation only: off the runtime's threads.
+        Extractor::Local => {
+            match tokio::task::spawn_blocking(move || ::catalogue::extract(&pages)).await {
+                Ok(products) => fit(products),
+                Err(e) => {
+                    tracing::error!(%job, error = %e, "extracting a catalogue");
+                    let message = "La lecture du catalogue a échoué.";
+                    return fail_with(pool, owner, job, &topic, message).await;
+                }
+            }
+        }
+        Extractor::Llm(llm) => {
+            let asked = tokio::select! {
+                asked = llm.extract(&pages) => Some(asked),
+                () = cancel_asked(pool, job) => None,
+            };
+            match asked {
+                None => return cancelled(pool, owner, &topic).await,
+                Some(Ok(found)) => {
+                    if found.dropped > 0 {
+                        tracing::warn!(%job, dropped = found.dropped, "LLM products failed the checks");
+                    }
+                    fit(found.products)
+                }
+                Some(Err(e)) => {
+                    tracing::warn!(%job, error = %e, "the LLM extractor gave no products");
+                    return fail_with(pool, owner, job, &topic, &e.to_string()).await;
+                }
+            }
         }
     };
     if repo::status(pool, job).await?.as_deref() != Some("running") {
@@ -156,6 +168,19 @@ pub async fn run(
         Ok(Outcome::Done { products: found })
     } else {
         cancelled(pool, owner, &topic).await
+    }
+}
+
+/// Returns once the rep cancelled reading `job` (or it went).
+async fn cancel_asked(pool: &PgPool, job: Uuid) {
+    loop {
+        tokio::time::sleep(CANCEL_CHECK).await;
+        match repo::status(pool, job).await {
+            Ok(Some(status)) if status == "cancelled" => break,
+            Ok(None) => break,
+            // A database hiccup is no reason to stop reading.
+            _ => {}
+        }
     }
 }
 

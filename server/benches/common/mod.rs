@@ -178,6 +178,10 @@ pub fn config(database_url: &str, address: SocketAddr, namespace: &str) -> Confi
         import_max_mb: 50,
         catalogue_max_mb: 50,
         catalogue_max_pages: 200,
+        catalogue_extractor: app::config::CatalogueExtractor::Local,
+        llm_url: "http://127.0.0.1:9/v1".into(),
+        llm_model: "test-model".into(),
+        llm_api_key: None,
         data_dir: std::env::temp_dir().join("spine-test-data"),
         allow_dev_secrets_on_network: false,
     }

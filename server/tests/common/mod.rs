@@ -106,6 +106,10 @@ pub fn test_config(namespace: &str) -> Config {
         import_max_mb: 50,
         catalogue_max_mb: 50,
         catalogue_max_pages: 200,
+        catalogue_extractor: app::config::CatalogueExtractor::Local,
+        llm_url: "http://127.0.0.1:9/v1".into(),
+        llm_model: "test-model".into(),
+        llm_api_key: None,
         data_dir: std::env::temp_dir().join("spine-test-data"),
         allow_dev_secrets_on_network: false,
     }
@@ -187,6 +191,9 @@ async fn spawn(
     config.redis_url = redis_url.into();
     config.public_url = origin;
     config.microsoft_authority = format!("{}/organizations/v2.0", sandbox.base_url());
+    // The sandbox's completions server, for a test that picks the LLM extractor.
+    config.llm_url = format!("{}/v1", sandbox.base_url());
+    config.llm_api_key = Some(Secret::new(sandbox::LLM_API_KEY));
     adjust(&mut config);
 
     let jobs = Jobs::connect(&config.redis_url, &config.jobs_namespace)
