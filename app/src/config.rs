@@ -19,6 +19,15 @@ pub enum CatalogueExtractor {
     Llm,
 }
 
+/// What reads the words of a catalogue's pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CatalogueOcr {
+    /// Tesseract, on this machine.
+    Tesseract,
+    /// Google Cloud Vision (`SPINE_GOOGLE_VISION_*`).
+    GoogleVision,
+}
+
 /// How logs are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
@@ -234,6 +243,29 @@ pub struct Config {
     #[arg(long, env = "SPINE_LLM_API_KEY", global = true)]
     pub llm_api_key: Option<Secret>,
 
+    /// What reads the words of a catalogue's pages: `tesseract` or `google-vision`.
+    #[arg(
+        long,
+        env = "SPINE_CATALOGUE_OCR",
+        global = true,
+        value_enum,
+        default_value_t = CatalogueOcr::Tesseract
+    )]
+    pub catalogue_ocr: CatalogueOcr,
+
+    /// Google Cloud Vision's address.
+    #[arg(
+        long,
+        env = "SPINE_GOOGLE_VISION_URL",
+        global = true,
+        default_value = "https://vision.googleapis.com"
+    )]
+    pub google_vision_url: String,
+
+    /// Google Cloud Vision's API key (sent in a header, never logged).
+    #[arg(long, env = "SPINE_GOOGLE_VISION_KEY", global = true)]
+    pub google_vision_key: Option<Secret>,
+
     /// Where uploaded files wait to be processed (created if missing).
     #[arg(long, env = "SPINE_DATA_DIR", global = true, default_value = "data")]
     pub data_dir: std::path::PathBuf,
@@ -272,6 +304,20 @@ impl Config {
                         timeout: std::time::Duration::from_secs(180),
                     },
                 )),
+            },
+            ocr: match self.catalogue_ocr {
+                CatalogueOcr::Tesseract => ::catalogue::Ocr::Tesseract,
+                CatalogueOcr::GoogleVision => ::catalogue::Ocr::GoogleVision(
+                    ::catalogue::vision::Vision::new(::catalogue::vision::VisionConfig {
+                        base_url: self.google_vision_url.clone(),
+                        api_key: self
+                            .google_vision_key
+                            .as_ref()
+                            .map(|k| k.expose().to_string())
+                            .unwrap_or_default(),
+                        timeout: std::time::Duration::from_secs(120),
+                    }),
+                ),
             },
             ..::catalogue::Limits::default()
         }

@@ -11,11 +11,12 @@
 pub mod extract;
 pub mod llm;
 pub mod ocr;
+pub mod vision;
 
 use serde::{Deserialize, Serialize};
 
 pub use extract::extract;
-pub use ocr::{read, Extractor, Limits, ReadError};
+pub use ocr::{read, Extractor, Limits, Ocr, ReadError};
 
 /// A word as Tesseract read it, its box in the page image's pixels (origin top left).
 #[derive(Debug, Clone, PartialEq)]

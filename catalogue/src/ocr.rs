@@ -24,6 +24,18 @@ pub struct Limits {
     pub dpi: u32,
     /// What takes the products from the words read.
     pub extractor: Extractor,
+    /// What reads the words of each page drawn.
+    pub ocr: Ocr,
+}
+
+/// What reads a page image's words.
+#[derive(Debug, Clone, Default)]
+pub enum Ocr {
+    /// Tesseract, in a process of its own (`fra+eng`).
+    #[default]
+    Tesseract,
+    /// Google Cloud Vision's `images:annotate` (`vision`).
+    GoogleVision(crate::vision::Vision),
 }
 
 /// What takes a catalogue's products from its pages' words.
@@ -44,6 +56,7 @@ impl Default for Limits {
             parallel: std::thread::available_parallelism().map_or(1, |n| n.get()),
             dpi: 300,
             extractor: Extractor::Local,
+            ocr: Ocr::Tesseract,
         }
     }
 }
@@ -67,6 +80,9 @@ pub enum ReadError {
         "La page {page} de ce PDF est plus grande qu’une affiche A2 : ce n’est pas un catalogue."
     )]
     PageTooLarge { page: u32 },
+    /// A service the reading depends on, busy or refusing: said as it is (French).
+    #[error("{0}")]
+    Service(String),
     /// A tool missing or failing: the server's fault, not the file's.
     #[error("La lecture du catalogue a échoué ({tool}) : {detail}")]
     Tool { tool: &'static str, detail: String },
@@ -86,13 +102,14 @@ impl ReadError {
             Self::TooManyPages { .. } => "too_many_pages",
             Self::PageTooLarge { .. } => "page_too_large",
             Self::Tool { .. } => "tool",
+            Self::Service(_) => "service",
             Self::Io(_) => "io",
         }
     }
 
     /// The file's fault (the rep can do something), not the server's.
     pub fn is_the_files(&self) -> bool {
-        !matches!(self, Self::Tool { .. } | Self::Io(_))
+        !matches!(self, Self::Tool { .. } | Self::Service(_) | Self::Io(_))
     }
 }
 
@@ -113,9 +130,10 @@ pub async fn read(
     for page in 1..=pages {
         let (gate, on_page, done) = (gate.clone(), on_page.clone(), done.clone());
         let (pdf, work, dpi) = (pdf.to_path_buf(), work.to_path_buf(), limits.dpi);
+        let ocr = limits.ocr.clone();
         reading.spawn(async move {
             let _turn = gate.acquire_owned().await;
-            let words = read_page(&pdf, &work, page, dpi).await?;
+            let words = read_page(&pdf, &work, page, dpi, &ocr).await?;
             let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
             on_page(n, pages);
             Ok::<_, ReadError>(words)
@@ -210,12 +228,26 @@ const MAX_PAGE_PT: f64 = 1684.0;
 const PROCESS_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(180);
 
 /// Draws page `page` into `work/page-N.png` and reads its words.
-async fn read_page(pdf: &Path, work: &Path, page: u32, dpi: u32) -> Result<PageWords, ReadError> {
+async fn read_page(
+    pdf: &Path,
+    work: &Path,
+    page: u32,
+    dpi: u32,
+    ocr: &Ocr,
+) -> Result<PageWords, ReadError> {
     let root = work.join(format!("page-{page}"));
     if !draw(pdf, &root, page, dpi, None, Format::Grey).await? {
         return Err(ReadError::Corrupt);
     }
     let image: PathBuf = root.with_extension("png");
+    if let Ocr::GoogleVision(vision) = ocr {
+        let drawn = tokio::fs::read(&image).await?;
+        let words = vision
+            .read(&drawn)
+            .await
+            .map_err(|e| ReadError::Service(e.to_string()))?;
+        return Ok(PageWords { page, dpi, words });
+    }
     let out = run(
         Command::new("tesseract")
             .arg(&image)

@@ -1,5 +1,5 @@
-//! A local stand-in for the Microsoft identity platform (v2.0 endpoints), and for an
-//! OpenAI-compatible completions server (`llm`).
+//! A local stand-in for the Microsoft identity platform (v2.0 endpoints), for an
+//! OpenAI-compatible completions server (`llm`) and for Google Cloud Vision (`vision`).
 //!
 //! It speaks the same HTTP as `https://login.microsoftonline.com`: Spine only points
 //! its authority base URL at [`Sandbox::base_url`]. Two fictitious tenants with
@@ -14,6 +14,7 @@ mod llm;
 mod metadata;
 mod store;
 mod token;
+mod vision;
 mod web;
 
 use std::collections::HashMap;
@@ -30,6 +31,7 @@ use tokio::task::JoinHandle;
 pub use directory::{oid_for, DEMO_TENANT_ID, OTHER_TENANT_ID};
 pub use keys::{AccessTokenClaims, GRAPH_RESOURCE_ID};
 pub use llm::LLM_API_KEY;
+pub use vision::VISION_API_KEY;
 
 /// Client id of the Spine app registration used in development.
 pub const DEV_CLIENT_ID: &str = "5a1e5000-0000-4000-8000-00000000c11e";
@@ -98,6 +100,8 @@ impl Sandbox {
             rotated: OnceCell::new(),
             llm_script: Mutex::default(),
             llm_requests: Mutex::default(),
+            vision_faults: Mutex::default(),
+            vision_seen: Mutex::default(),
         });
         let router = router(app.clone(), config.enable_control);
         let (shutdown, stopped) = oneshot::channel::<()>();
@@ -165,6 +169,10 @@ pub(crate) struct App {
     pub llm_script: Mutex<std::collections::VecDeque<llm::Scripted>>,
     /// The completion requests received.
     pub llm_requests: Mutex<Vec<serde_json::Value>>,
+    /// What Vision answers next instead of reading (`/_sandbox/vision/next`), in order.
+    pub vision_faults: Mutex<std::collections::VecDeque<vision::Fault>>,
+    /// Images Vision was sent, and requests that carried the key in their address.
+    pub vision_seen: Mutex<(usize, usize)>,
 }
 
 impl App {
@@ -201,13 +209,20 @@ fn router(app: Arc<App>, enable_control: bool) -> Router {
             get(metadata::userinfo).post(metadata::userinfo),
         )
         .route("/v1/chat/completions", post(llm::completions))
+        // Vision takes JSON requests up to 40 MB (base64 images of up to 20 MB).
+        .route(
+            "/v1/images:annotate",
+            post(vision::annotate).layer(axum::extract::DefaultBodyLimit::max(40 * 1024 * 1024)),
+        )
         .route("/_sandbox/health", get(|| async { "ok" }));
     if enable_control {
         router = router
             .route("/_sandbox/next-id-token", post(control::next_id_token))
             .route("/_sandbox/rotate-key", post(control::rotate_key))
             .route("/_sandbox/llm/next", post(llm::next))
-            .route("/_sandbox/llm/requests", get(llm::requests));
+            .route("/_sandbox/llm/requests", get(llm::requests))
+            .route("/_sandbox/vision/next", post(vision::next))
+            .route("/_sandbox/vision/requests", get(vision::requests));
     }
     router.with_state(app)
 }

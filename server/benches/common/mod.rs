@@ -182,6 +182,9 @@ pub fn config(database_url: &str, address: SocketAddr, namespace: &str) -> Confi
         llm_url: "http://127.0.0.1:9/v1".into(),
         llm_model: "test-model".into(),
         llm_api_key: None,
+        catalogue_ocr: app::config::CatalogueOcr::Tesseract,
+        google_vision_url: "http://127.0.0.1:9".into(),
+        google_vision_key: None,
         data_dir: std::env::temp_dir().join("spine-test-data"),
         allow_dev_secrets_on_network: false,
     }

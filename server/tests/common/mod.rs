@@ -110,6 +110,9 @@ pub fn test_config(namespace: &str) -> Config {
         llm_url: "http://127.0.0.1:9/v1".into(),
         llm_model: "test-model".into(),
         llm_api_key: None,
+        catalogue_ocr: app::config::CatalogueOcr::Tesseract,
+        google_vision_url: "http://127.0.0.1:9".into(),
+        google_vision_key: None,
         data_dir: std::env::temp_dir().join("spine-test-data"),
         allow_dev_secrets_on_network: false,
     }
@@ -194,6 +197,9 @@ async fn spawn(
     // The sandbox's completions server, for a test that picks the LLM extractor.
     config.llm_url = format!("{}/v1", sandbox.base_url());
     config.llm_api_key = Some(Secret::new(sandbox::LLM_API_KEY));
+    // And its Google Vision, for one that picks that OCR.
+    config.google_vision_url = sandbox.base_url();
+    config.google_vision_key = Some(Secret::new(sandbox::VISION_API_KEY));
     adjust(&mut config);
 
     let jobs = Jobs::connect(&config.redis_url, &config.jobs_namespace)
