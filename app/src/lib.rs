@@ -110,9 +110,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/campagnes/:id") view={Lazy::<CampaignHubRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/modifier") view={Lazy::<CampaignFormRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/prospects") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/campagnes/:id/tableau") view=board::ui::BoardPage />
-                    <Route path=path!("/campagnes/:id/catalogue") view=catalog::ui::CataloguePage />
-                    <Route path=path!("/campagnes/:id/catalogue/:catalog") view=catalog::ui::CataloguePage />
+                    <Route path=path!("/campagnes/:id/tableau") view=ui::server_page::ServerPage />
+                    <Route path=path!("/campagnes/:id/catalogue") view=ui::server_page::ServerPage />
+                    <Route path=path!("/campagnes/:id/catalogue/:catalog") view=ui::server_page::ServerPage />
                     <Route path=path!("/campagnes/:id/tableau/:card") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/prospects/:prospect") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/import/:upload") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />

@@ -1,6 +1,7 @@
 //! The catalogue pages (server-written like the board): a reading under way (`[data-follow]`,
 //! the address of its events) shows its pages read as they come, and the page is read again
-//! once the reading ends; a form marked `data-once` posts once, however often it is tapped.
+//! once the reading ends (unless the rep is correcting a product: then a link offers it); a form
+//! marked `data-once` posts once, however often it is tapped.
 
 use std::cell::RefCell;
 
@@ -17,7 +18,9 @@ type OnSubmit = Closure<dyn FnMut(Event)>;
 
 thread_local! {
     static FOLLOWED: RefCell<Vec<Followed>> = const { RefCell::new(Vec::new()) };
-    static ONCE: RefCell<Option<OnSubmit>> = const { RefCell::new(None) };
+    static ONCE: RefCell<Option<(OnSubmit, OnSubmit)>> = const { RefCell::new(None) };
+    /// Whether the rep typed in a product's form since the page came.
+    static TYPED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Follows every reading on the page not followed yet; holds `data-once` forms to one post.
@@ -54,10 +57,15 @@ pub fn sync() {
                         let (done, total) = (number("done"), number("total"));
                         show(&element, done as i32, total as i32);
                     }
-                    // Ended: the server writes the page as it now is.
+                    // Ended: the server writes the page as it now is, unless that would lose
+                    // what the rep is typing.
                     Some(_) => {
                         source.close();
-                        let _ = window().location().reload();
+                        if TYPED.with(std::cell::Cell::get) {
+                            offer_reload(&element);
+                        } else {
+                            let _ = window().location().reload();
+                        }
                     }
                     None => {}
                 }
@@ -76,6 +84,20 @@ fn show(element: &Element, done: i32, total: i32) {
     }
     if let Ok(Some(line)) = element.query_selector(".reading-text") {
         line.set_text_content(Some(&reading_text(done, total)));
+    }
+}
+
+/// Says the reading ended, with a link to the page as it now is.
+fn offer_reload(element: &Element) {
+    let Ok(Some(line)) = element.query_selector(".reading-text") else {
+        return;
+    };
+    line.set_text_content(Some("Lecture terminée. "));
+    if let Ok(link) = document().create_element("a") {
+        let here = window().location().href().unwrap_or_default();
+        let _ = link.set_attribute("href", &here);
+        link.set_text_content(Some("Afficher les produits lus"));
+        let _ = line.append_child(&link);
     }
 }
 
@@ -104,6 +126,18 @@ fn guard_forms() {
         });
         let _ = document()
             .add_event_listener_with_callback("submit", on_submit.as_ref().unchecked_ref());
-        *once.borrow_mut() = Some(on_submit);
+        let on_input = Closure::<dyn FnMut(Event)>::new(|event: Event| {
+            let in_product = event
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .and_then(|e| e.closest(".product-form").ok().flatten())
+                .is_some();
+            if in_product {
+                TYPED.with(|typed| typed.set(true));
+            }
+        });
+        let _ =
+            document().add_event_listener_with_callback("input", on_input.as_ref().unchecked_ref());
+        *once.borrow_mut() = Some((on_submit, on_input));
     });
 }

@@ -42,7 +42,10 @@ pub enum LlmError {
     Unreachable,
     #[error("Le service d’extraction des produits est saturé : réessayez plus tard.")]
     Busy,
-    #[error("Le service d’extraction des produits a refusé la demande (erreur {status}).")]
+    #[error(
+        "Le service d’extraction des produits a refusé la demande (erreur {status}) : \
+         prévenez l’administrateur de Spine."
+    )]
     Refused { status: u16 },
     #[error("Le service d’extraction des produits a répondu de façon illisible.")]
     Unreadable,

@@ -241,7 +241,16 @@ async fn read_page(
     }
     let image: PathBuf = root.with_extension("png");
     if let Ocr::GoogleVision(vision) = ocr {
-        let drawn = tokio::fs::read(&image).await?;
+        let mut drawn = tokio::fs::read(&image).await?;
+        // Vision takes requests of 10 MB (the image in base64): a large page goes as a JPEG.
+        if drawn.len() > VISION_PNG_MAX {
+            let light = work.join(format!("vision-{page}"));
+            if draw(pdf, &light, page, dpi, None, Format::GreyJpeg).await? {
+                let jpeg = light.with_extension("jpg");
+                drawn = tokio::fs::read(&jpeg).await?;
+                let _ = tokio::fs::remove_file(&jpeg).await;
+            }
+        }
         let words = vision
             .read(&drawn)
             .await
@@ -346,11 +355,16 @@ pub async fn crop(
     Ok(())
 }
 
-/// How `pdftoppm` writes a drawing: grey PNG for OCR, JPEG for the eye.
+/// The largest page image sent to Vision as a PNG (7 MB: 9.3 MB in base64).
+const VISION_PNG_MAX: usize = 7 * 1024 * 1024;
+
+/// How `pdftoppm` writes a drawing: grey PNG for OCR, JPEG for the eye, grey JPEG for an OCR
+/// service that takes smaller files.
 #[derive(Clone, Copy)]
 enum Format {
     Grey,
     Jpeg,
+    GreyJpeg,
 }
 
 /// Draws page `page` of `pdf` at `dpi`, whole or its `region` (x, y, width, height in pixels
@@ -369,6 +383,7 @@ async fn draw(
     match format {
         Format::Grey => command.args(["-gray", "-png"]),
         Format::Jpeg => command.arg("-jpeg"),
+        Format::GreyJpeg => command.args(["-gray", "-jpeg"]),
     };
     if let Some([x, y, w, h]) = region {
         for (flag, value) in [("-x", x), ("-y", y), ("-W", w.max(1)), ("-H", h.max(1))] {

@@ -42,7 +42,8 @@ pub enum VisionError {
     #[error("Le service de lecture des pages (Google Vision) est saturé : réessayez plus tard.")]
     Busy,
     #[error(
-        "Le service de lecture des pages (Google Vision) a refusé la demande (erreur {status})."
+        "Le service de lecture des pages (Google Vision) a refusé la demande (erreur {status}) : \
+         prévenez l’administrateur de Spine."
     )]
     Refused { status: u16 },
     #[error("Le service de lecture des pages (Google Vision) a répondu de façon illisible.")]

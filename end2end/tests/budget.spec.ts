@@ -54,6 +54,7 @@ test('every page becomes interactive within its download budget: main <= 200 KB,
     [report, true],
     [prospect, true],
     [`${campaign}/tableau`, true],
+    [`${campaign}/catalogue`, true],
   ];
   const rows: string[] = [];
   const over: string[] = [];
@@ -70,6 +71,13 @@ test('every page becomes interactive within its download budget: main <= 200 KB,
       // not the chunks of linked pages fetched meanwhile, counted on their own pages.
       await tab.locator('.board[data-ready]').waitFor();
       files.push(...(await filesLoaded(tab)).filter((url: string) => new URL(url).pathname.startsWith('/pkg/board.')));
+    }
+    if (route.endsWith('/catalogue')) {
+      // The catalogue tab loads its stylesheet and the board's script too (to follow a reading
+      // and hold its forms to one post): counted once they are there.
+      await tab.waitForLoadState('networkidle');
+      const own = (url: string) => ['/pkg/board.', '/pkg/catalogue.'].some((p) => new URL(url).pathname.startsWith(p));
+      files.push(...(await filesLoaded(tab)).filter(own));
     }
     const weight = await weigh(files);
     await context.close();

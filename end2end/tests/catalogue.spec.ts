@@ -44,7 +44,7 @@ test('a rep sends a scanned catalogue, watches it read, corrects a product besid
   if (await line.isVisible()) {
     await expect(line).toHaveText(/Lecture : \d pages? lues? sur 2…|En attente de lecture…|Pages lues : recherche des produits…/);
   }
-  await expect(page.getByText('12 produits lus : 12 à vérifier, 0 approuvés, 0 publiés.')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByText('12 produits lus : 12 à vérifier, 0 approuvé, 0 publié, 0 rejeté.')).toBeVisible({ timeout: 120_000 });
 
   await page.getByRole('link', { name: 'Vérifier les produits' }).click();
   await expect(page.getByRole('heading', { name: 'Vérifier · sample-grid.pdf' })).toBeVisible();
@@ -78,7 +78,7 @@ test('a rep sends a scanned catalogue, watches it read, corrects a product besid
 
 test('the catalogue pages fit 390, 768 and 1024 px with no sideways scroll and pass axe; a refused file is said', async ({ page }) => {
   test.setTimeout(180_000);
-  const campaign = await catalogueTab(page, 'Salon international des équipements de restauration collective et hôtelière');
+  const campaign = await catalogueTab(page, 'Salon international des équipements de restauration collective et hôtelière, catalogue');
   await page.getByLabel('Catalogue (PDF)').setInputFiles({ name: 'contacts.pdf', mimeType: 'application/pdf', buffer: Buffer.from('Prénom;Nom\n') });
   await page.getByRole('button', { name: 'Envoyer le catalogue' }).click();
   await expect(page.getByText('Ce fichier n’est pas un PDF (il ne commence pas par « %PDF »).')).toBeVisible();

@@ -209,10 +209,10 @@ fn router(app: Arc<App>, enable_control: bool) -> Router {
             get(metadata::userinfo).post(metadata::userinfo),
         )
         .route("/v1/chat/completions", post(llm::completions))
-        // Vision takes JSON requests up to 40 MB (base64 images of up to 20 MB).
+        // Vision takes JSON requests of 10 MB at most (images inline, in base64).
         .route(
             "/v1/images:annotate",
-            post(vision::annotate).layer(axum::extract::DefaultBodyLimit::max(40 * 1024 * 1024)),
+            post(vision::annotate).layer(axum::extract::DefaultBodyLimit::max(10 * 1024 * 1024)),
         )
         .route("/_sandbox/health", get(|| async { "ok" }));
     if enable_control {

@@ -36,9 +36,14 @@ use tokio::io::AsyncWriteExt;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-pub fn router() -> Router<AppState> {
+/// The routes; an upload's body is cut past twice `max_bytes` (and a megabyte for the form).
+pub fn router(max_bytes: u64) -> Router<AppState> {
+    let body_limit = usize::try_from(2 * max_bytes + 1024 * 1024).unwrap_or(usize::MAX);
     Router::new()
-        .route(UPLOAD, post(upload).layer(DefaultBodyLimit::disable()))
+        .route(
+            UPLOAD,
+            post(upload).layer(DefaultBodyLimit::max(body_limit)),
+        )
         .route(
             "/campagnes/{id}/catalogue/produits/{product}/extrait.jpg",
             get(crop),
@@ -171,8 +176,8 @@ async fn receive(
         match write(field, &incoming, limits.max_bytes).await {
             Ok((size, sha256)) => stored = Some((name, size, sha256)),
             Err(Write::TooLarge) => {
-                // Read the rest (up to twice the limit), so the browser gets the answer
-                // rather than a broken connection.
+                // Read the rest (the route's body limit cuts it at twice the file limit), so
+                // the browser gets the answer rather than a broken connection.
                 while let Ok(Some(mut rest)) = form.next_field().await {
                     while let Ok(Some(_)) = rest.chunk().await {}
                 }

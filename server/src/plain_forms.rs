@@ -203,7 +203,11 @@ async fn answer_plain_post(session: Option<Session>, req: Request, next: Next) -
     if let Some(session) = session {
         let returned = Returned {
             action,
-            page: page.split('?').next().unwrap_or_default().to_string(),
+            page: page
+                .split(['?', '#'])
+                .next()
+                .unwrap_or_default()
+                .to_string(),
             fields,
             error,
         };

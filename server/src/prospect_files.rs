@@ -34,11 +34,13 @@ const PREVIEW_ROWS: usize = 5;
 /// A preview cell is cut to this many characters.
 const PREVIEW_CHARS: usize = 80;
 
-pub fn router() -> Router<AppState> {
+/// The routes; an upload's body is cut past twice `max_bytes` (and a megabyte for the form).
+pub fn router(max_bytes: u64) -> Router<AppState> {
+    let body_limit = usize::try_from(2 * max_bytes + 1024 * 1024).unwrap_or(usize::MAX);
     Router::new()
         .route(
             UPLOAD_ROUTE,
-            post(upload).layer(DefaultBodyLimit::disable()),
+            post(upload).layer(DefaultBodyLimit::max(body_limit)),
         )
         .route(
             "/campagnes/{id}/imports/{batch}/rejets.csv",

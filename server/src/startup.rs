@@ -294,8 +294,12 @@ pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
             microsoft,
             auth::rate_limit::SignInLimiter::new(state.config.sign_in_per_minute),
         ))
-        .merge(prospect_files::router())
-        .merge(catalogue_files::router())
+        .merge(prospect_files::router(
+            state.config.import_max_mb * 1024 * 1024,
+        ))
+        .merge(catalogue_files::router(
+            state.config.catalogue_max_mb * 1024 * 1024,
+        ))
         .merge(live_events::router())
         .merge(exports::router())
         .merge(pages)

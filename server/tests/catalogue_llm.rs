@@ -171,6 +171,46 @@ async fn what_the_llm_answers_is_staged_once_checked_against_the_page_and_a_busy
         .unwrap()
         .starts_with("Page 2 :"));
 
+    // Read again, the server finds nothing: the reading fails, the products stay.
+    let catalog: Uuid = sqlx::query_scalar("SELECT id FROM catalogs")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM ingestion_jobs")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let again = [
+        ("campaign", campaign.as_str()),
+        ("catalog", &catalog.to_string()),
+    ];
+    let (status, _) = claire.call("read_catalogue_again", &again).await;
+    assert_eq!(status, 200);
+    let ended = || async {
+        sqlx::query_as::<_, (String, Option<String>)>(
+            "SELECT status, error FROM ingestion_jobs WHERE status NOT IN ('queued', 'running')",
+        )
+        .fetch_optional(&pool)
+        .await
+        .unwrap()
+    };
+    assert!(
+        common::eventually(Duration::from_secs(180), || async {
+            ended().await.is_some()
+        })
+        .await
+    );
+    let (status, error) = ended().await.unwrap();
+    assert_eq!(status, "failed");
+    assert!(error
+        .unwrap()
+        .starts_with("Aucun produit n’a été trouvé dans ce catalogue"));
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM products")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, 2, "what was read before stays");
+
     let _ = std::fs::remove_dir_all(&data);
     app.shutdown().await.unwrap();
 }
@@ -180,7 +220,8 @@ async fn an_llm_that_refuses_fails_the_reading_with_a_french_reason_on_the_tab(p
     let (app, claire, campaign, data) = claire_with_the_llm(&pool).await;
     script(&app, json!({"kind": "status", "status": 400})).await;
     let (status, error) = send_grid(&pool, &claire, &campaign).await;
-    let reason = "Le service d’extraction des produits a refusé la demande (erreur 400).";
+    let reason = "Le service d’extraction des produits a refusé la demande (erreur 400) : \
+                  prévenez l’administrateur de Spine.";
     assert_eq!(
         (status.as_str(), error.as_deref()),
         ("failed", Some(reason))

@@ -416,9 +416,11 @@ async fn a_duplicate_is_merged_into_the_product_it_repeats_and_stays_merged(pool
         async move {
             let id = Uuid::now_v7();
             sqlx::query(
-                "INSERT INTO products (id, owner_user_id, catalog_id, reference, name, description,
-                                       price_cents, page, box_x, box_y, box_w, box_h, confidence)
-                 VALUES ($1, $2, $3, $4, 'Chaise bistrot', $5, 4900, 1, 10, $6, 100, 50, '{}')",
+                "INSERT INTO products (id, owner_user_id, catalog_id, reference, read_reference,
+                                       name, description, price_cents, page, box_x, box_y,
+                                       box_w, box_h, confidence)
+                 VALUES ($1, $2, $3, $4, $4, 'Chaise bistrot', $5, 4900, 1, 10, $6, 100, 50,
+                         '{}')",
             )
             .bind(id)
             .bind(owner)
@@ -446,6 +448,16 @@ async fn a_duplicate_is_merged_into_the_product_it_repeats_and_stays_merged(pool
         ("retour", review.as_str()),
     ];
     assert_eq!(julien.call("merge_product", &merge).await.0, 404);
+    // A published product is not merged away from the search.
+    let set_status = |status: &'static str| {
+        sqlx::query("UPDATE products SET status = $2 WHERE id = $1")
+            .bind(duplicate)
+            .bind(status)
+            .execute(&pool)
+    };
+    set_status("published").await.unwrap();
+    assert_eq!(claire.call("merge_product", &merge).await.0, 404);
+    set_status("staged").await.unwrap();
     let res = claire.post_page_form("/api/merge_product", &merge).await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), format!("{review}#produit-{kept}"));
@@ -501,8 +513,69 @@ async fn a_duplicate_is_merged_into_the_product_it_repeats_and_stays_merged(pool
         .await
         .unwrap();
     assert_eq!(status, "merged");
+    let edited: Vec<String> = sqlx::query_scalar("SELECT edited FROM products WHERE id = $1")
+        .bind(kept)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(edited, ["description"], "what the merge brought stays");
+
+    // A reference the rep corrected: read again as printed, it is the same product.
+    let (status, _) = claire
+        .call(
+            "save_product",
+            &[
+                ("campaign", &campaign),
+                ("product", &kept.to_string()),
+                ("reference", "CH-01"),
+                ("name", "Chaise bistrot"),
+                ("description", "Hêtre massif."),
+                ("price", "49"),
+                ("retour", &review),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    app::catalog::repo::stage(&pool, owner, catalog, &[read_as("CH-1")])
+        .await
+        .unwrap();
+    let references: Vec<(String, String)> = sqlx::query_as(
+        "SELECT reference, read_reference FROM products WHERE status <> 'merged' ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        references,
+        [("CH-01".to_string(), "CH-1".to_string())],
+        "no second product for the corrected one"
+    );
     let _ = std::fs::remove_dir_all(&data);
     app.shutdown().await.unwrap();
+}
+
+/// The demo chair as a reading gives it, under `reference`.
+fn read_as(reference: &str) -> catalogue::Product {
+    catalogue::Product {
+        reference: reference.into(),
+        name: "Chaise bistrot".into(),
+        description: String::new(),
+        price_cents: 4900,
+        currency: "EUR".into(),
+        page: 1,
+        bbox: catalogue::PdfBox {
+            x: 10.0,
+            y: 10.0,
+            w: 100.0,
+            h: 50.0,
+        },
+        confidence: catalogue::Confidence {
+            reference: 0.9,
+            name: 0.9,
+            description: 0.9,
+            price: 0.9,
+        },
+    }
 }
 
 #[sqlx::test(migrator = "app::MIGRATOR")]

@@ -138,8 +138,8 @@ async fn pages_read_by_vision_give_the_catalogues_products_and_a_busy_vision_is_
 async fn a_vision_that_refuses_the_key_fails_the_reading_with_a_french_reason(pool: PgPool) {
     let (app, claire, campaign, data) = claire_with_vision(&pool, Some("not-the-key")).await;
     let (status, error) = send_grid(&pool, &claire, &campaign).await;
-    let reason =
-        "Le service de lecture des pages (Google Vision) a refusé la demande (erreur 403).";
+    let reason = "Le service de lecture des pages (Google Vision) a refusé la demande \
+                  (erreur 403) : prévenez l’administrateur de Spine.";
     assert_eq!(
         (status.as_str(), error.as_deref()),
         ("failed", Some(reason))

@@ -105,14 +105,16 @@ pub fn board(board: &Board, q: &str) -> String {
 /// The catalogue pages load it too, to follow a reading live.
 pub(crate) fn script_src() -> Option<&'static str> {
     static SRC: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    SRC.get_or_init(|| {
-        let options = use_context::<crate::state::AppState>()?.leptos_options;
-        let pkg = options.site_pkg_dir.trim_matches('/');
-        let dir = std::path::Path::new(&*options.site_root).join(pkg);
-        let name = std::fs::read_to_string(dir.join("board-script.txt")).ok()?;
-        Some(format!("/{pkg}/{}", name.trim()))
-    })
-    .as_deref()
+    SRC.get_or_init(|| pkg_file("board-script.txt")).as_deref()
+}
+
+/// The address of the `/pkg` file that `list` (a file beside it, written by `./dev`) names.
+pub(crate) fn pkg_file(list: &str) -> Option<String> {
+    let options = use_context::<crate::state::AppState>()?.leptos_options;
+    let pkg = options.site_pkg_dir.trim_matches('/');
+    let dir = std::path::Path::new(&*options.site_root).join(pkg);
+    let name = std::fs::read_to_string(dir.join(list)).ok()?;
+    Some(format!("/{pkg}/{}", name.trim()))
 }
 
 /// What the board's script (`board-script/`) shows, written once: the keyboard's help, the

@@ -8,6 +8,7 @@
 //! 3 to 5 KB more on every campaign page, over their budget. Reached through the app's router,
 //! the page is loaded from the server instead, like a link with `rel="external"`.
 
+#[cfg(feature = "ssr")]
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -23,48 +24,9 @@ pub struct Prefetched {
     pub q: String,
 }
 
-/// The board page: its HTML is the server's (hydrating `inner_html` keeps what it wrote), and
-/// so is its title, which the browser reads back from the page to keep it.
-#[component]
-pub fn BoardPage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    let (title, html) = server_page();
-    #[cfg(not(feature = "ssr"))]
-    let (title, html) = (browser_title(), String::new());
-    view! {
-        <leptos_meta::Title text=title.clone() />
-        <div class="server-page" data-title=title inner_html=html></div>
-    }
-}
-
-/// The title the server gave a page it writes whole (the board, the catalogue pages); on one the
-/// app's router brought (their links say `rel="external"`, so only a link that forgot), the page
-/// is loaded from the server.
-#[cfg(not(feature = "ssr"))]
-pub(crate) fn browser_title() -> String {
-    let written = document()
-        .query_selector(".server-page[data-title]")
-        .ok()
-        .flatten()
-        .and_then(|page| page.get_attribute("data-title"));
-    #[cfg(feature = "hydrate")]
-    if !Owner::current_shared_context().is_some_and(|c| c.during_hydration()) {
-        let here = leptos_router::hooks::use_location();
-        let (path, search) = (here.pathname.get_untracked(), here.search.get_untracked());
-        let href = if search.is_empty() {
-            path
-        } else {
-            format!("{path}?{search}")
-        };
-        // In place of the entry the router adds: Back leaves the board.
-        let _ = window().location().replace(&href);
-    }
-    written.unwrap_or_default()
-}
-
-/// The page's title and HTML: the board, or why there is none.
+/// The page's title and HTML (`ui::server_page`): the board, or why there is none.
 #[cfg(feature = "ssr")]
-fn server_page() -> (String, String) {
+pub(crate) fn server_page() -> (String, String) {
     use crate::ui::{
         not_found::{Missing, NotFoundOr},
         server_html,

@@ -73,6 +73,15 @@ pub fn progress_href(campaign: Uuid, catalog: Uuid) -> String {
     format!("/campagnes/{campaign}/catalogue/{catalog}/progression")
 }
 
+/// The catalogue pages' own stylesheet (`style/catalogue.css`, which `./dev` puts in `/pkg`):
+/// only these pages pay for it.
+fn stylesheet() -> impl IntoView {
+    static HREF: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    HREF.get_or_init(|| crate::board::html::pkg_file("catalogue-css.txt"))
+        .as_deref()
+        .map(|href| view! { <link rel="stylesheet" href=href /> })
+}
+
 /// The hidden fields every form of these pages posts.
 fn hidden(name: &'static str, value: impl ToString) -> impl IntoView {
     view! { <input type="hidden" name=name value=value.to_string() /> }
@@ -92,9 +101,10 @@ fn refused(actions: &[&str]) -> Option<impl IntoView> {
     Some(view! { <p class="alert error" role="alert">{returned.error.message}</p> })
 }
 
+/// `n` and its noun, singular up to one as French has it ("0 produit", "1 produit").
 fn plural(n: i64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
+    if n <= 1 {
+        format!("{n} {one}")
     } else {
         format!("{n} {many}")
     }
@@ -108,6 +118,7 @@ pub fn tab(page: &TabPage) -> String {
     let upload_refused = crate::ui::flash::returned_to(&action).map(|r| r.error.message);
     let searching = !page.q.trim().is_empty();
     server_html(view! {
+        {stylesheet()}
         <p><a class="back" href="/campagnes">"← Campagnes"</a></p>
         <h1>{page.campaign.name.clone()}</h1>
         {campaign_tabs(campaign, Tab::Catalogue)}
@@ -203,8 +214,8 @@ fn catalog_item(c: &Catalog) -> impl IntoView {
     }
 }
 
-/// A catalogue's reading: its progress and its cancel while it runs; else how it ended, the
-/// review and reading again.
+/// A catalogue's reading: its progress and its cancel while it runs, else how it ended and
+/// reading again; and, whenever it has products, what they are and their review.
 fn reading_view(c: &Catalog) -> impl IntoView {
     let campaign = c.campaign;
     let again = move |label: &'static str| {
@@ -215,64 +226,66 @@ fn reading_view(c: &Catalog) -> impl IntoView {
                 <button type="submit" class="secondary">{label}</button>
             </form>
         }
+        .into_any()
     };
-    let Some(reading) = &c.reading else {
-        return view! { <div class="actions">{again("Lire le catalogue")}</div> }.into_any();
-    };
-    match reading.status.as_str() {
-        "queued" | "running" => {
+    let (state, action) = match c.reading.as_ref() {
+        None => (None, again("Lire le catalogue")),
+        Some(reading) if reading.is_on() => {
             let text = if reading.status == "queued" {
                 "En attente de lecture…".to_string()
             } else {
                 reading_text(reading.pages_done, reading.pages_total)
             };
-            view! {
+            let state = view! {
                 <div class="reading">
                     <progress max=reading.pages_total value=reading.pages_done aria-label="Pages lues"></progress>
                     <p class="reading-text" aria-live="polite">{text}</p>
                 </div>
-                <div class="actions">
-                    <form method="post" action=CancelCatalogueReading::url() data-once="">
-                        {hidden("campaign", campaign)}
-                        {hidden("catalog", c.id)}
-                        <button type="submit" class="secondary danger">"Annuler la lecture"</button>
-                    </form>
-                </div>
-            }
-            .into_any()
+            };
+            let cancel = view! {
+                <form method="post" action=CancelCatalogueReading::url() data-once="">
+                    {hidden("campaign", campaign)}
+                    {hidden("catalog", c.id)}
+                    <button type="submit" class="secondary danger">"Annuler la lecture"</button>
+                </form>
+            };
+            (Some(state.into_any()), cancel.into_any())
         }
-        "failed" => view! {
-            <p class="alert error">{reading.error.clone().unwrap_or_else(|| "La lecture a échoué.".to_string())}</p>
-            <div class="actions">{again("Relancer la lecture")}</div>
+        Some(reading) if reading.status == "failed" => {
+            let error = reading
+                .error
+                .clone()
+                .unwrap_or_else(|| "La lecture a échoué.".to_string());
+            let state = view! { <p class="alert error">{error}</p> };
+            (Some(state.into_any()), again("Relancer la lecture"))
         }
-        .into_any(),
-        "cancelled" => view! {
-            <p class="meta">"Lecture annulée."</p>
-            <div class="actions">{again("Relancer la lecture")}</div>
+        Some(reading) if reading.status == "cancelled" => {
+            let state = view! { <p class="meta">"Lecture annulée."</p> };
+            (Some(state.into_any()), again("Relancer la lecture"))
         }
-        .into_any(),
-        _ => {
-            let n = &c.counts;
-            let summary = format!(
-                "{} : {} à vérifier, {} approuvés, {} publiés.",
-                plural(
-                    n.staged + n.approved + n.published + n.rejected,
-                    "produit lu",
-                    "produits lus"
-                ),
-                n.staged,
-                n.approved,
-                n.published
-            );
-            view! {
-                <p>{summary}</p>
-                <div class="actions">
-                    <a class="button" href=review_path(campaign, c.id) rel="external">"Vérifier les produits"</a>
-                    {again("Relire le catalogue")}
-                </div>
-            }
-            .into_any()
-        }
+        Some(_) => (None, again("Relire le catalogue")),
+    };
+    let n = &c.counts;
+    let total = n.staged + n.approved + n.published + n.rejected;
+    let summary = (total > 0).then(|| {
+        format!(
+            "{} : {} à vérifier, {}, {}, {}.",
+            plural(total, "produit lu", "produits lus"),
+            n.staged,
+            plural(n.approved, "approuvé", "approuvés"),
+            plural(n.published, "publié", "publiés"),
+            plural(n.rejected, "rejeté", "rejetés"),
+        )
+    });
+    view! {
+        {state}
+        {summary.map(|summary| view! { <p>{summary}</p> })}
+        <div class="actions">
+            {(total > 0).then(|| view! {
+                <a class="button" href=review_path(campaign, c.id) rel="external">"Vérifier les produits"</a>
+            })}
+            {action}
+        </div>
     }
 }
 
@@ -303,15 +316,12 @@ pub fn review(page: &ReviewPage) -> String {
     } else {
         format!("{path}?vue={}&apres={}", page.filter, page.offset)
     };
-    let version = catalog
-        .reading
-        .as_ref()
-        .filter(|r| r.status == "succeeded")
-        .map(|r| r.id);
+    let version = catalog.last_read;
     let reading_on = catalog.reading.as_ref().is_some_and(Reading::is_on);
     let returned = crate::ui::flash::returned_to(SaveProduct::url());
     let staged_view = page.filter == "a-verifier";
     server_html(view! {
+        {stylesheet()}
         <p><a class="back" href=tab_path(campaign) rel="external">{format!("← Catalogue · {}", page.campaign.name)}</a></p>
         <h1>{format!("Vérifier · {}", catalog.file_name)}</h1>
         {notice(&path)}
@@ -331,7 +341,7 @@ pub fn review(page: &ReviewPage) -> String {
                 view! { <a href=href rel="external" aria-current=(value == page.filter).then_some("page")>{text}</a> }
             }).collect_view()}
         </nav>
-        <div class="review-actions">
+        <div class="actions">
             <form method="post" action=PublishCatalogue::url() data-once="">
                 {hidden("campaign", campaign)}
                 {hidden("catalog", catalog.id)}
@@ -361,7 +371,7 @@ pub fn review(page: &ReviewPage) -> String {
             }.into_any()
         }}
         {pager(&path, &page.filter, page.offset, page.products.len() as i64, page.total)}
-        {reading_on.then(|| crate::board::html::script_src().map(|src| view! { <script type="module" src=src data-board-script=""></script> }))}
+        {crate::board::html::script_src().map(|src| view! { <script type="module" src=src data-board-script=""></script> })}
     })
 }
 
@@ -436,6 +446,10 @@ fn product_item(
         }
     };
     let merge_form = format!("fusion-{}", id.simple());
+    // A refusal comes back to this product, not to the top of the page.
+    let back = format!("{here}#produit-{id}");
+    // A published product is not merged away from the campaign's search.
+    let same_name_as = p.same_name_as.as_ref().filter(|_| p.status != "published");
     view! {
         <li class=format!("review-item {}", p.status) id=format!("produit-{id}")>
             <figure class="crop">
@@ -450,13 +464,13 @@ fn product_item(
                 {hidden("campaign", campaign)}
                 {hidden("product", id)}
                 {hidden("retour", here)}
-                {hidden(PAGE_FIELD, here)}
+                {hidden(PAGE_FIELD, back.clone())}
                 <p class="product-head">
                     <span class=format!("badge {}", p.status)>{status_label(&p.status)}</span>
                     {(selectable && p.status == "staged").then(|| view! {
                         <label class="check">
                             <input type="checkbox" form="approuver" name=format!("ids[{i}]") value=id.to_string() />
-                            " Sélectionner"
+                            " Sélectionner"<span class="visually-hidden">{format!(" {}", p.reference)}</span>
                         </label>
                     })}
                 </p>
@@ -466,7 +480,7 @@ fn product_item(
                     {field("name", "Nom", p.name.clone(), doubtful("name", p.confidence.name), false)}
                     {field("description", "Description", p.description.clone(), doubtful("description", p.confidence.description) && !p.description.is_empty(), true)}
                 </div>
-                {p.same_name_as.as_ref().map(|(other, reference)| view! {
+                {same_name_as.map(|(other, reference)| view! {
                     <p class="duplicate">
                         {format!("Même nom que {reference} : doublon ? ")}
                         <button type="submit" form=merge_form.clone() class="secondary">{format!("Fusionner dans {reference}")}</button>
@@ -475,9 +489,10 @@ fn product_item(
                 })}
                 <div class="actions">
                     {match p.status.as_str() {
+                        // The first button is the one Enter presses: saving, never approving.
                         "staged" => view! {
-                            <button type="submit" name="decision" value="approuver">"Approuver"</button>
                             <button type="submit" name="decision" value="enregistrer" class="secondary">"Enregistrer"</button>
+                            <button type="submit" name="decision" value="approuver">"Approuver"</button>
                             <button type="submit" name="decision" value="rejeter" class="secondary danger">"Rejeter"</button>
                         }.into_any(),
                         "rejected" => view! {
@@ -490,12 +505,12 @@ fn product_item(
                     }}
                 </div>
             </form>
-            {p.same_name_as.is_some().then(|| view! {
+            {same_name_as.is_some().then(|| view! {
                 <form method="post" action=MergeProduct::url() id=merge_form.clone() hidden data-once="">
                     {hidden("campaign", campaign)}
                     {hidden("product", id)}
                     {hidden("retour", here)}
-                    {hidden(PAGE_FIELD, here)}
+                    {hidden(PAGE_FIELD, back.clone())}
                 </form>
             })}
         </li>
@@ -513,4 +528,16 @@ fn pager(path: &str, filter: &str, offset: i64, shown: i64, total: i64) -> impl 
             </nav>
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plural;
+
+    #[test]
+    fn counts_are_singular_up_to_one_as_in_french() {
+        assert_eq!(plural(0, "publié", "publiés"), "0 publié");
+        assert_eq!(plural(1, "publié", "publiés"), "1 publié");
+        assert_eq!(plural(12, "publié", "publiés"), "12 publiés");
+    }
 }

@@ -125,6 +125,11 @@ pub async fn run(
     if repo::status(pool, job).await?.as_deref() != Some("running") {
         return cancelled(pool, owner, &topic).await;
     }
+    if products.is_empty() {
+        let message = "Aucun produit n’a été trouvé dans ce catalogue : il faut une référence, \
+                       un nom et un prix pour chacun. Les produits déjà lus sont gardés.";
+        return fail_with(pool, owner, job, &topic, message).await;
+    }
     let staged = repo::stage(pool, owner, catalog, &products).await?;
     // Crops are drawn side by side, as many at once as pages are read.
     let mut crops = tokio::task::JoinSet::new();

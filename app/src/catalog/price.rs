@@ -39,7 +39,10 @@ pub fn parse_price(typed: &str) -> Result<i64, String> {
         .filter(|c| !c.is_whitespace() && *c != THIN && *c != '\u{A0}')
         .collect::<String>()
         .to_uppercase();
-    for suffix in ["HT", "TTC", "€", "EUR", "EUROS"] {
+    if text.ends_with("TTC") {
+        return Err("Saisissez le prix hors taxe (HT), pas TTC.".to_string());
+    }
+    for suffix in ["HT", "€", "EUR", "EUROS"] {
         if let Some(rest) = text.strip_suffix(suffix) {
             text = rest.to_string();
         }
@@ -69,7 +72,7 @@ pub fn parse_price(typed: &str) -> Result<i64, String> {
         return Err("Le prix doit être supérieur à zéro.".to_string());
     }
     if cents >= 1_000_000_000 {
-        return Err("Le prix doit être inférieur à 10 millions.".to_string());
+        return Err("Le prix doit être inférieur à 10 millions d’euros.".to_string());
     }
     Ok(cents)
 }
@@ -104,7 +107,16 @@ mod tests {
             assert_eq!(parse_price(typed), Ok(cents), "{typed}");
         }
         for typed in [
-            "", "abc", "12,345", "1,2,3", "-5", "0", "0,00", "12 34x", "99999999",
+            "",
+            "abc",
+            "12,345",
+            "1,2,3",
+            "-5",
+            "0",
+            "0,00",
+            "12 34x",
+            "99999999",
+            "14,90 TTC",
         ] {
             assert!(parse_price(typed).is_err(), "{typed}");
         }

@@ -271,17 +271,21 @@ pub async fn stage(
         |f: fn(&::catalogue::Product) -> String| products.iter().map(f).collect::<Vec<_>>();
     let ids: Vec<Uuid> = products.iter().map(|_| Uuid::now_v7()).collect();
     let rows: Vec<(Uuid, String)> = sqlx::query_as(
-        "INSERT INTO products (id, owner_user_id, catalog_id, reference, name, description,
-                               price_cents, currency, page, box_x, box_y, box_w, box_h,
-                               confidence)
-         SELECT p.id, $2, $3, p.reference, p.name, p.description, p.price_cents, p.currency,
-                p.page, p.box_x, p.box_y, p.box_w, p.box_h, p.confidence
+        "INSERT INTO products (id, owner_user_id, catalog_id, reference, read_reference, name,
+                               description, price_cents, currency, page, box_x, box_y, box_w,
+                               box_h, confidence)
+         SELECT p.id, $2, $3, p.reference, p.reference, p.name, p.description, p.price_cents,
+                p.currency, p.page, p.box_x, p.box_y, p.box_w, p.box_h, p.confidence
          FROM unnest($1::uuid[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::text[],
                      $9::int4[], $10::float8[], $11::float8[], $12::float8[], $13::float8[],
                      $14::jsonb[])
               AS p (id, reference, name, description, price_cents, currency, page,
                     box_x, box_y, box_w, box_h, confidence)
-         ON CONFLICT (catalog_id, reference) DO UPDATE SET
+         -- Read now as the rep corrected another product's reference: that product.
+         WHERE NOT EXISTS (SELECT 1 FROM products o
+                           WHERE o.catalog_id = $3 AND o.reference = p.reference
+                             AND o.read_reference <> p.reference)
+         ON CONFLICT (catalog_id, read_reference) DO UPDATE SET
              name = CASE WHEN 'name' = ANY(products.edited) OR products.status <> 'staged'
                          THEN products.name ELSE excluded.name END,
              description = CASE WHEN 'description' = ANY(products.edited)
@@ -297,7 +301,7 @@ pub async fn stage(
              box_w = excluded.box_w, box_h = excluded.box_h,
              confidence = excluded.confidence, updated_at = now()
          WHERE products.owner_user_id = excluded.owner_user_id
-         RETURNING id, reference",
+         RETURNING id, read_reference",
     )
     .bind(&ids)
     .bind(owner)
@@ -340,7 +344,7 @@ pub async fn stage(
     sqlx::query(
         "DELETE FROM products
          WHERE owner_user_id = $1 AND catalog_id = $2 AND status = 'staged'
-           AND edited = '{}' AND NOT (reference = ANY($3))
+           AND edited = '{}' AND NOT (read_reference = ANY($3))
            -- A product the rep merged a duplicate into was reviewed.
            AND NOT EXISTS (SELECT 1 FROM products m WHERE m.merged_into = products.id)",
     )
@@ -423,6 +427,8 @@ pub struct Catalog {
     pub created_on: chrono::NaiveDate,
     pub reading: Option<Reading>,
     pub counts: Counts,
+    /// The last reading that succeeded: its products' crops are drawn.
+    pub last_read: Option<Uuid>,
 }
 
 type CatalogRow = (
@@ -438,10 +444,8 @@ type CatalogRow = (
     Option<i32>,
     Option<i32>,
     Option<String>,
-    i64,
-    i64,
-    i64,
-    i64,
+    Vec<i64>,
+    Option<Uuid>,
 );
 
 /// The catalogue's columns, its last reading's and its counts' (`WHERE` to follow, on `c`).
@@ -451,8 +455,11 @@ macro_rules! catalog_select {
             "SELECT c.id, c.campaign_id, c.file_name, c.pages, c.size_bytes,
                     (c.created_at AT TIME ZONE 'Europe/Paris')::date,
                     j.id, j.status, j.pages_done, j.pages_total, j.products_found, j.error,
-                    coalesce(n.staged, 0), coalesce(n.approved, 0), coalesce(n.published, 0),
-                    coalesce(n.rejected, 0)
+                    ARRAY[coalesce(n.staged, 0), coalesce(n.approved, 0),
+                          coalesce(n.published, 0), coalesce(n.rejected, 0)],
+                    (SELECT s.id FROM ingestion_jobs s
+                     WHERE s.catalog_id = c.id AND s.status = 'succeeded'
+                     ORDER BY s.finished_at DESC LIMIT 1)
              FROM catalogs c
              LEFT JOIN LATERAL (
                  SELECT * FROM ingestion_jobs WHERE catalog_id = c.id
@@ -495,11 +502,12 @@ fn catalog_of(row: CatalogRow) -> Catalog {
         created_on,
         reading,
         counts: Counts {
-            staged: row.12,
-            approved: row.13,
-            published: row.14,
-            rejected: row.15,
+            staged: row.12.first().copied().unwrap_or(0),
+            approved: row.12.get(1).copied().unwrap_or(0),
+            published: row.12.get(2).copied().unwrap_or(0),
+            rejected: row.12.get(3).copied().unwrap_or(0),
         },
+        last_read: row.13,
     }
 }
 
@@ -939,7 +947,7 @@ pub async fn merge(
         "WITH pair AS (
              SELECT p.id, p.description FROM products p JOIN catalogs c ON c.id = p.catalog_id
              WHERE p.owner_user_id = $1 AND c.campaign_id = $2 AND p.id = ANY(ARRAY[$3, $4])
-               AND p.status <> 'merged'
+               AND p.status <> 'merged' AND (p.id = $4 OR p.status <> 'published')
              FOR UPDATE OF p
          ),
          kept AS (
@@ -947,6 +955,11 @@ pub async fn merge(
                  description = CASE WHEN k.description = ''
                                     THEN (SELECT description FROM pair WHERE id = $3)
                                     ELSE k.description END,
+                 -- What it took is the rep's doing: a new reading keeps it.
+                 edited = CASE WHEN k.description = ''
+                                    AND (SELECT description FROM pair WHERE id = $3) <> ''
+                               THEN ARRAY(SELECT DISTINCT unnest(k.edited || '{description}'))
+                               ELSE k.edited END,
                  updated_at = now()
              WHERE k.id = $4 AND (SELECT count(*) FROM pair) = 2
                AND k.catalog_id = (SELECT catalog_id FROM products WHERE id = $3)

@@ -1,8 +1,8 @@
 //! The catalogue pages (`/campagnes/:id/catalogue` and `/campagnes/:id/catalogue/:catalog`):
 //! written whole by the server (`html`) from what `server::catalogue_files` read before the
-//! page renders, like the board page; no WASM of their own. Reached through the app's router,
-//! they are loaded from the server instead.
+//! page renders, like the board page (`ui::server_page`); no WASM of their own.
 
+#[cfg(feature = "ssr")]
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -20,21 +20,9 @@ pub enum Page {
 #[derive(Clone)]
 pub struct Prefetched(pub Result<Option<std::sync::Arc<Page>>, AppError>);
 
-/// A catalogue page: its HTML is the server's, and so is its title.
-#[component]
-pub fn CataloguePage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    let (title, html) = server_page();
-    #[cfg(not(feature = "ssr"))]
-    let (title, html) = (crate::board::ui::browser_title(), String::new());
-    view! {
-        <leptos_meta::Title text=title.clone() />
-        <div class="server-page" data-title=title inner_html=html></div>
-    }
-}
-
+/// The page's title and HTML: the tab or the review, or why there is none.
 #[cfg(feature = "ssr")]
-fn server_page() -> (String, String) {
+pub(crate) fn server_page() -> (String, String) {
     use crate::ui::{
         not_found::{Missing, NotFoundOr},
         server_html,

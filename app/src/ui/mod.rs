@@ -11,6 +11,7 @@ pub mod params;
 pub mod plain_post;
 pub mod query;
 pub mod server_form;
+pub mod server_page;
 pub mod session;
 
 /// A view rendered to HTML on the server, for a page to set as is (`inner_html`): without the
