@@ -1,5 +1,6 @@
-//! A local stand-in for the Microsoft identity platform (v2.0 endpoints), for an
-//! OpenAI-compatible completions server (`llm`) and for Google Cloud Vision (`vision`).
+//! A local stand-in for the Microsoft identity platform (v2.0 endpoints), Microsoft Graph's
+//! `sendMail` (`graph`), an OpenAI-compatible completions server (`llm`) and Google Cloud
+//! Vision (`vision`).
 //!
 //! It speaks the same HTTP as `https://login.microsoftonline.com`: Spine only points
 //! its authority base URL at [`Sandbox::base_url`]. Two fictitious tenants with
@@ -9,6 +10,7 @@
 mod authorize;
 mod control;
 mod directory;
+mod graph;
 mod keys;
 mod llm;
 mod metadata;
@@ -102,6 +104,8 @@ impl Sandbox {
             llm_requests: Mutex::default(),
             vision_faults: Mutex::default(),
             vision_seen: Mutex::default(),
+            graph_faults: Mutex::default(),
+            graph_pace: Mutex::default(),
         });
         let router = router(app.clone(), config.enable_control);
         let (shutdown, stopped) = oneshot::channel::<()>();
@@ -173,6 +177,10 @@ pub(crate) struct App {
     pub vision_faults: Mutex<std::collections::VecDeque<vision::Fault>>,
     /// Images Vision was sent, and requests that carried the key in their address.
     pub vision_seen: Mutex<(usize, usize)>,
+    /// What Graph's `sendMail` does next instead of sending (`/_sandbox/graph/next`), in order.
+    pub graph_faults: Mutex<std::collections::VecDeque<graph::Fault>>,
+    /// Exchange's pace per mailbox: the last minute's messages, the requests in flight.
+    pub graph_pace: Mutex<graph::Pace>,
 }
 
 impl App {
@@ -209,6 +217,8 @@ fn router(app: Arc<App>, enable_control: bool) -> Router {
             get(metadata::userinfo).post(metadata::userinfo),
         )
         .route("/v1/chat/completions", post(llm::completions))
+        .route("/v1.0/me/sendMail", post(graph::send_mail))
+        .route("/_sandbox/mailbox/{address}", get(graph::mailbox))
         // Vision takes JSON requests of 10 MB at most (images inline, in base64).
         .route(
             "/v1/images:annotate",
@@ -222,7 +232,8 @@ fn router(app: Arc<App>, enable_control: bool) -> Router {
             .route("/_sandbox/llm/next", post(llm::next))
             .route("/_sandbox/llm/requests", get(llm::requests))
             .route("/_sandbox/vision/next", post(vision::next))
-            .route("/_sandbox/vision/requests", get(vision::requests));
+            .route("/_sandbox/vision/requests", get(vision::requests))
+            .route("/_sandbox/graph/next", post(graph::next));
     }
     router.with_state(app)
 }

@@ -1,4 +1,5 @@
-//! The state that survives a restart: typed accounts and refresh tokens.
+//! The state that survives a restart: typed accounts, refresh tokens and the messages Graph
+//! sent.
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,8 @@ struct State {
     accounts: Vec<Account>,
     #[serde(default)]
     refresh_tokens: Vec<RefreshGrant>,
+    #[serde(default)]
+    sent: Vec<crate::graph::Sent>,
 }
 
 /// What a refresh token grants; the token itself is only kept as a SHA-256 hash.
@@ -89,6 +92,35 @@ impl Store {
         state.refresh_tokens.retain(|g| g.expires_at > now);
         state.refresh_tokens.push(grant);
         write_atomically(&self.path, &state).await
+    }
+
+    /// Keeps a message Graph accepted.
+    pub async fn add_sent(&self, sent: crate::graph::Sent) -> anyhow::Result<()> {
+        let mut state = self.state.lock().await;
+        state.sent.push(sent);
+        write_atomically(&self.path, &state).await
+    }
+
+    /// The messages `mailbox` sent, oldest first.
+    pub async fn sent_by(&self, mailbox: &str) -> Vec<crate::graph::Sent> {
+        let state = self.state.lock().await;
+        state
+            .sent
+            .iter()
+            .filter(|s| s.mailbox == mailbox)
+            .cloned()
+            .collect()
+    }
+
+    /// The recipients `mailbox` wrote to since `since` (a Unix time).
+    pub async fn recipients_since(&self, mailbox: &str, since: i64) -> usize {
+        let state = self.state.lock().await;
+        state
+            .sent
+            .iter()
+            .filter(|s| s.mailbox == mailbox && s.at > since)
+            .map(|s| s.to.len() + s.cc.len() + s.bcc.len())
+            .sum()
     }
 
     pub async fn find_refresh_grant(&self, token: &str) -> Option<RefreshGrant> {
