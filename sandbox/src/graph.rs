@@ -4,7 +4,9 @@
 //! valid recipient, custom headers named `x-…` only); a message accepted is answered 202 and
 //! kept, per mailbox, in the state file (`GET /_sandbox/mailbox/{address}` lists it, as JSON).
 //! Exchange's limits hold per mailbox: 30 messages a minute, 4 requests at once, 10,000
-//! recipients a day (429 with `Retry-After`). Tests script faults with `POST /_sandbox/graph/next`.
+//! recipients a day (429 with `Retry-After`). Tests script faults with `POST /_sandbox/graph/next`:
+//! an error status, a slow answer, or a message sent whose answer never comes (the connection
+//! drops after the request was read).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -52,6 +54,9 @@ pub(crate) struct Fault {
     pub retry_after: Option<u64>,
     /// Waits this long before answering (a slow Graph).
     pub delay_ms: Option<u64>,
+    /// Sends the message, then drops the connection without answering.
+    #[serde(default)]
+    pub drop_after_read: bool,
 }
 
 /// Per mailbox: the times of the last minute's messages, and the requests in flight.
@@ -128,6 +133,30 @@ pub(crate) async fn send_mail(
         );
     }
     let mailbox = claims.preferred_username.to_lowercase();
+    let throttled = |code: &str, message: &str, wait: u64| {
+        let mut response = error(StatusCode::TOO_MANY_REQUESTS, code, message);
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, wait.into());
+        response
+    };
+    // A place among the mailbox's requests in flight, held until the answer (a slow one too).
+    let _in_flight = {
+        let mut pace = lock(&app.graph_pace);
+        let in_flight = pace.in_flight.entry(mailbox.clone()).or_default();
+        if *in_flight >= AT_ONCE {
+            return throttled(
+                "ApplicationThrottled",
+                "Application is over its MailboxConcurrency limit.",
+                1,
+            );
+        }
+        *in_flight += 1;
+        InFlight {
+            app: app.clone(),
+            mailbox: mailbox.clone(),
+        }
+    };
     let fault = lock(&app.graph_faults).pop_front();
     if let Some(delay) = fault.as_ref().and_then(|f| f.delay_ms) {
         tokio::time::sleep(Duration::from_millis(delay)).await;
@@ -137,15 +166,15 @@ pub(crate) async fn send_mail(
         code,
         retry_after,
         ..
-    }) = fault
+    }) = &fault
     {
-        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-        let code = code.unwrap_or_else(|| "ServiceUnavailable".into());
-        let mut response = error(status, &code, "Scripted by the test.");
+        let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        let code = code.as_deref().unwrap_or("ServiceUnavailable");
+        let mut response = error(status, code, "Scripted by the test.");
         if let Some(seconds) = retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, seconds.into());
+                .insert(header::RETRY_AFTER, (*seconds).into());
         }
         return response;
     }
@@ -154,51 +183,22 @@ pub(crate) async fn send_mail(
         Err((code, text)) => return error(StatusCode::BAD_REQUEST, code, &text),
     };
     let now = chrono::Utc::now().timestamp();
-    // Exchange's limits, per mailbox.
-    let _in_flight = {
+    {
         let mut pace = lock(&app.graph_pace);
-        let in_flight = pace.in_flight.entry(mailbox.clone()).or_default();
-        if *in_flight >= AT_ONCE {
-            drop(pace);
-            let mut response = error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "ApplicationThrottled",
-                "Application is over its MailboxConcurrency limit.",
-            );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, 1u64.into());
-            return response;
-        }
-        *in_flight += 1;
         let recent = pace.recent.entry(mailbox.clone()).or_default();
         while recent.front().is_some_and(|t| *t <= now - 60) {
             recent.pop_front();
         }
         if recent.len() >= PER_MINUTE {
-            let wait = recent.front().map_or(60, |t| (t + 60 - now).max(1));
-            let guard = InFlight {
-                app: app.clone(),
-                mailbox: mailbox.clone(),
-            };
-            drop(pace);
-            drop(guard);
-            let mut response = error(
-                StatusCode::TOO_MANY_REQUESTS,
+            let wait = recent.front().map_or(60, |t| (t + 60 - now).max(1)) as u64;
+            return throttled(
                 "ErrorExceededMessageLimit",
                 "Message rate limit exceeded: 30 messages per minute.",
+                wait,
             );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, (wait as u64).into());
-            return response;
         }
         recent.push_back(now);
-        InFlight {
-            app: app.clone(),
-            mailbox: mailbox.clone(),
-        }
-    };
+    }
     let recipients = message.to.len() + message.cc.len() + message.bcc.len();
     let today = app.store.recipients_since(&mailbox, now - 86_400).await;
     if today + recipients > RECIPIENTS_PER_DAY {
@@ -226,6 +226,11 @@ pub(crate) async fn send_mail(
             "ServiceUnavailable",
             "Try again later.",
         );
+    }
+    if fault.is_some_and(|f| f.drop_after_read) {
+        // Sent, but the answer never comes: the connection drops (the task unwinds without a
+        // panic message, and the server closes its socket).
+        std::panic::resume_unwind(Box::new("connection dropped by the test"));
     }
     let mut response = StatusCode::ACCEPTED.into_response();
     if let Ok(value) = request_id.parse() {

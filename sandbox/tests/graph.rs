@@ -181,3 +181,77 @@ async fn exchange_holds_a_mailbox_to_30_messages_a_minute_and_faults_are_served_
     assert_eq!(code(held).await.1, "ErrorExceededMessageLimit");
     sandbox.stop().await;
 }
+
+#[tokio::test]
+async fn a_slow_mailbox_takes_four_requests_at_once_and_a_dropped_answer_still_sent_the_mail() {
+    let dir = TempDir::create();
+    let sandbox = start(&dir, true).await;
+    let (base, http) = (sandbox.base_url(), http());
+    let tokens = Authorize::new("openid Mail.Send")
+        .tokens(&http, &base, "organizations", CLAIRE)
+        .await;
+    let token = tokens["access_token"].as_str().unwrap().to_string();
+    let script = |fault: Value| {
+        let (http, base) = (http.clone(), base.clone());
+        async move {
+            let res = http
+                .post(format!("{base}/_sandbox/graph/next"))
+                .json(&fault)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        }
+    };
+    for _ in 0..4 {
+        script(json!({ "delay_ms": 1500 })).await;
+    }
+    let slow: Vec<_> = (0..4)
+        .map(|i| {
+            let (http, base, token) = (http.clone(), base.clone(), token.clone());
+            tokio::spawn(async move {
+                send(
+                    &http,
+                    &base,
+                    Some(&token),
+                    &mail("a@exemple.fr", &format!("slow-{i}")),
+                )
+                .await
+                .status()
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let fifth = send(&http, &base, Some(&token), &mail("a@exemple.fr", "fifth")).await;
+    assert_eq!(fifth.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(code(fifth).await.1, "ApplicationThrottled");
+    for sent in slow {
+        assert_eq!(sent.await.unwrap(), StatusCode::ACCEPTED);
+    }
+
+    // The request is read and the mail sent, but the answer never comes.
+    script(json!({ "drop_after_read": true })).await;
+    let dropped = http
+        .post(format!("{base}/v1.0/me/sendMail"))
+        .bearer_auth(&token)
+        .json(&mail("b@exemple.fr", "dropped"))
+        .send()
+        .await;
+    assert!(dropped.is_err(), "no answer: {dropped:?}");
+    let mailbox: Vec<Value> = http
+        .get(format!("{base}/_sandbox/mailbox/{CLAIRE_ADDRESS}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = mailbox
+        .iter()
+        .map(|m| m["headers"][0][1].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 5);
+    assert!(ids.contains(&"dropped"), "it was sent: {ids:?}");
+    assert!(!ids.contains(&"fifth"));
+    sandbox.stop().await;
+}
