@@ -47,6 +47,7 @@ pub fn board(board: &Board, q: &str) -> String {
     // cannot (it is not hydrated), as the prospect pages' notice bar would.
     let notice = crate::ui::flash::notice_left().filter(|n| n.page == path);
     server_html(view! {
+        {page_stylesheet("board-css.txt")}
         <p><a class="back" href="/campagnes">"← Campagnes"</a></p>
         <h1>{board.campaign.name.clone()}</h1>
         {campaign_tabs(campaign, Tab::Board)}
@@ -106,6 +107,22 @@ pub fn board(board: &Board, q: &str) -> String {
 pub(crate) fn script_src() -> Option<&'static str> {
     static SRC: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
     SRC.get_or_init(|| pkg_file("board-script.txt")).as_deref()
+}
+
+/// The stylesheet of a page the server writes (`style/<page>.css`, which `./dev` puts in `/pkg`
+/// and names in `<page>-css.txt`, `list`): only that page pays for it; none in a site built
+/// without it.
+pub(crate) fn page_stylesheet(list: &'static str) -> impl IntoView {
+    use std::{collections::HashMap, sync::Mutex, sync::OnceLock};
+    static FOUND: OnceLock<Mutex<HashMap<&'static str, Option<String>>>> = OnceLock::new();
+    let href = FOUND
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .entry(list)
+        .or_insert_with(|| pkg_file(list))
+        .clone();
+    href.map(|href| view! { <link rel="stylesheet" href=href /> })
 }
 
 /// The address of the `/pkg` file that `list` (a file beside it, written by `./dev`) names.

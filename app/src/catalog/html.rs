@@ -73,13 +73,9 @@ pub fn progress_href(campaign: Uuid, catalog: Uuid) -> String {
     format!("/campagnes/{campaign}/catalogue/{catalog}/progression")
 }
 
-/// The catalogue pages' own stylesheet (`style/catalogue.css`, which `./dev` puts in `/pkg`):
-/// only these pages pay for it.
+/// The catalogue pages' own stylesheet (`style/catalogue.css`): only these pages pay for it.
 fn stylesheet() -> impl IntoView {
-    static HREF: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    HREF.get_or_init(|| crate::board::html::pkg_file("catalogue-css.txt"))
-        .as_deref()
-        .map(|href| view! { <link rel="stylesheet" href=href /> })
+    crate::board::html::page_stylesheet("catalogue-css.txt")
 }
 
 /// The hidden fields every form of these pages posts.
