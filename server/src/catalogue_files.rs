@@ -16,10 +16,10 @@ use app::{
         repo::{self, NewCatalog},
         ui::{Page, Prefetched},
     },
-    error::{AppError, ErrorKind},
+    error::AppError,
     prospects::repo::campaign_name,
     state::AppState,
-    ui::{notice::Notice, plain_post::Returned},
+    ui::notice::Notice,
 };
 use axum::{
     extract::{
@@ -32,9 +32,10 @@ use axum::{
 };
 use http::{header, StatusCode};
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 use tower_sessions::Session;
 use uuid::Uuid;
+
+use crate::uploads::{cleanup, file_name, internal, text, write, Refused, Write};
 
 /// The routes; an upload's body is cut past twice `max_bytes` (and a megabyte for the form).
 pub fn router(max_bytes: u64) -> Router<AppState> {
@@ -57,15 +58,6 @@ pub fn is_upload(method: &http::Method, path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
     method == http::Method::POST
         && matches!(parts.as_slice(), ["", "campagnes", _, "catalogue", "envoi"])
-}
-
-/// Why an upload is refused: said on the Catalogue tab.
-struct Refused(AppError);
-
-impl Refused {
-    fn new(message: impl Into<String>) -> Self {
-        Refused(AppError::new(ErrorKind::Unprocessable, message))
-    }
 }
 
 /// What an upload came to.
@@ -92,7 +84,7 @@ async fn upload(
     match campaign_name(&state.pool, user.id, campaign).await {
         Ok(Some(_)) => {}
         Ok(None) => return not_found(),
-        Err(e) => return internal(e),
+        Err(e) => return internal("catalogue files", e),
     }
     let session = session.map(|Extension(s)| s);
     match receive(&state, user.id, campaign, req).await {
@@ -110,19 +102,9 @@ async fn upload(
                 }
             }
         }
-        Err(Refused(error)) => {
-            tracing::info!(code = ?error.kind, "catalogue refused");
-            if let Some(session) = &session {
-                let returned = Returned {
-                    action: app::catalog::html::upload_action(campaign),
-                    page: page.clone(),
-                    fields: Vec::new(),
-                    error,
-                };
-                if let Err(e) = session.insert(Returned::SESSION_KEY, returned).await {
-                    tracing::warn!(error = %e, "keeping an upload's refusal");
-                }
-            }
+        Err(refused) => {
+            let action = app::catalog::html::upload_action(campaign);
+            refused.keep_for(session.as_ref(), action, &page).await;
         }
     }
     Redirect::to(&page).into_response()
@@ -159,7 +141,7 @@ async fn receive(
     let data_dir = &state.config.data_dir;
     tokio::fs::create_dir_all(repo::catalogues_dir(data_dir))
         .await
-        .map_err(|e| internal_refusal("creating the catalogues directory", e))?;
+        .map_err(|e| Refused::internal("creating the catalogues directory", e))?;
     let incoming = repo::incoming_path(data_dir, Uuid::new_v4());
     let broken = || Refused::new("L’envoi du fichier a été interrompu : réessayez.");
     let mut stored: Option<(String, u64, String)> = None;
@@ -173,8 +155,9 @@ async fn receive(
             continue;
         }
         let name = file_name(field.file_name().unwrap_or_default());
-        match write(field, &incoming, limits.max_bytes).await {
-            Ok((size, sha256)) => stored = Some((name, size, sha256)),
+        let mut hash = Sha256::new();
+        match write(field, &incoming, limits.max_bytes, Some(&mut hash)).await {
+            Ok(size) => stored = Some((name, size, format!("{:x}", hash.finalize()))),
             Err(Write::TooLarge) => {
                 // Read the rest (the route's body limit cuts it at twice the file limit), so
                 // the browser gets the answer rather than a broken connection.
@@ -185,7 +168,7 @@ async fn receive(
             }
             Err(Write::Broken) => return Err(cleanup(&incoming, broken()).await),
             Err(Write::Disk(e)) => {
-                return Err(cleanup(&incoming, internal_refusal("storing a catalogue", e)).await)
+                return Err(cleanup(&incoming, Refused::internal("storing a catalogue", e)).await)
             }
         }
     }
@@ -205,7 +188,7 @@ async fn receive(
             return Err(cleanup(&incoming, Refused::new(e.to_string())).await)
         }
         Err(e) => {
-            return Err(cleanup(&incoming, internal_refusal("checking a catalogue", e)).await)
+            return Err(cleanup(&incoming, Refused::internal("checking a catalogue", e)).await)
         }
     };
     let pool = &state.pool;
@@ -216,10 +199,12 @@ async fn receive(
             return Ok(Received::Known);
         }
         Ok(None) => {}
-        Err(e) => return Err(cleanup(&incoming, internal_refusal("finding a catalogue", e)).await),
+        Err(e) => {
+            return Err(cleanup(&incoming, Refused::internal("finding a catalogue", e)).await)
+        }
     }
     if let Err(e) = repo::keep_pdf(data_dir, &incoming, &sha256).await {
-        return Err(cleanup(&incoming, internal_refusal("keeping a catalogue", e)).await);
+        return Err(cleanup(&incoming, Refused::internal("keeping a catalogue", e)).await);
     }
     let new = NewCatalog {
         owner,
@@ -234,7 +219,7 @@ async fn receive(
         Ok(None) => return Err(Refused(AppError::not_found())),
         // The same file sent twice at once: the other post recorded it.
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(Received::Known),
-        Err(e) => return Err(internal_refusal("recording a catalogue", e)),
+        Err(e) => return Err(Refused::internal("recording a catalogue", e)),
     };
     // A reading Redis could not take has failed, and the tab offers to read it again.
     if let Err(e) = api::queue(pool, &state.jobs, job).await {
@@ -243,76 +228,8 @@ async fn receive(
     Ok(Received::New)
 }
 
-enum Write {
-    TooLarge,
-    Broken,
-    Disk(std::io::Error),
-}
-
-/// Streams `field` to `path`, up to `limit` bytes; its size and SHA-256.
-async fn write(
-    mut field: axum::extract::multipart::Field<'_>,
-    path: &Path,
-    limit: u64,
-) -> Result<(u64, String), Write> {
-    let mut file = tokio::fs::File::create(path).await.map_err(Write::Disk)?;
-    let mut hash = Sha256::new();
-    let mut size = 0u64;
-    loop {
-        match field.chunk().await {
-            Ok(Some(chunk)) => {
-                size += chunk.len() as u64;
-                if size > limit {
-                    return Err(Write::TooLarge);
-                }
-                hash.update(&chunk);
-                file.write_all(&chunk).await.map_err(Write::Disk)?;
-            }
-            Ok(None) => break,
-            Err(_) => return Err(Write::Broken),
-        }
-    }
-    file.flush().await.map_err(Write::Disk)?;
-    Ok((size, format!("{:x}", hash.finalize())))
-}
-
-/// The name the rep's browser gave the file, without any folder, cut to 255 characters.
-fn file_name(sent: &str) -> String {
-    let base = sent.rsplit(['/', '\\']).next().unwrap_or_default();
-    base.chars()
-        .filter(|c| !c.is_control() && !app::ui::forms::is_bidi_control(*c))
-        .take(255)
-        .collect::<String>()
-        .trim()
-        .to_string()
-}
-
-async fn cleanup(path: &Path, refused: Refused) -> Refused {
-    let _ = tokio::fs::remove_file(path).await;
-    refused
-}
-
-fn internal_refusal(context: &str, cause: impl std::fmt::Display) -> Refused {
-    Refused(AppError::internal(context, cause))
-}
-
 fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "Introuvable.",
-    )
-        .into_response()
-}
-
-fn internal(cause: impl std::fmt::Display) -> Response {
-    let error = AppError::internal("catalogue files", cause);
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        error.to_string(),
-    )
-        .into_response()
+    text(StatusCode::NOT_FOUND, "Introuvable.")
 }
 
 /// `GET /campagnes/:id/catalogue/produits/:product/extrait.jpg`: the crop of the page region a
@@ -331,7 +248,7 @@ async fn crop(
     let path = match repo::crop_of(&state.pool, user.id, campaign, product).await {
         Ok(Some(path)) => path,
         Ok(None) => return not_found(),
-        Err(e) => return internal(e),
+        Err(e) => return internal("catalogue files", e),
     };
     match tokio::fs::read(state.config.data_dir.join(path)).await {
         Ok(bytes) => (
@@ -343,7 +260,7 @@ async fn crop(
         )
             .into_response(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => not_found(),
-        Err(e) => internal(e),
+        Err(e) => internal("catalogue files", e),
     }
 }
 
@@ -500,15 +417,5 @@ mod tests {
             &format!("/campagnes/{id}/catalogue/envoi/x")
         ));
         assert!(!is_upload(&post, "/api/save_product"));
-    }
-
-    #[test]
-    fn a_file_name_keeps_no_folder_nor_invisible_character() {
-        assert_eq!(
-            file_name("C:\\Users\\rep\\Catalogue 2027.pdf"),
-            "Catalogue 2027.pdf"
-        );
-        assert_eq!(file_name("../../etc/passwd"), "passwd");
-        assert_eq!(file_name("fdp.\u{202E}fdp.exe"), "fdp.fdp.exe");
     }
 }

@@ -138,25 +138,11 @@ async fn import_progress(
     user: Option<Extension<CurrentUser>>,
     Path((id, batch)): Path<(String, String)>,
 ) -> Response {
-    let Some(Extension(user)) = user else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    let (Ok(campaign), Ok(batch)) = (Uuid::parse_str(&id), Uuid::parse_str(&batch)) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let heard = match state.live.subscribe().await {
-        Ok(heard) => heard,
-        Err(e) => return internal(e),
-    };
-    let follow = Follow {
-        pool: state.pool.clone(),
-        owner: user.id,
-        work: Work::Import { campaign, batch },
-        topic: importing::topic(batch),
-        heard,
-        ended: false,
-    };
-    follow_stream(follow).await
+    follow(state, user, &id, &batch, |campaign, batch| Work::Import {
+        campaign,
+        batch,
+    })
+    .await
 }
 
 /// `GET /campagnes/:id/catalogue/:catalog/progression`: `{"state": "running", "done": pages
@@ -167,21 +153,36 @@ async fn catalogue_progress(
     user: Option<Extension<CurrentUser>>,
     Path((id, catalog)): Path<(String, String)>,
 ) -> Response {
+    follow(state, user, &id, &catalog, |campaign, catalog| {
+        Work::Catalogue { campaign, catalog }
+    })
+    .await
+}
+
+/// The stream of the rep's work of campaign `id` whose own id is `work_id` (`work` names it).
+async fn follow(
+    state: AppState,
+    user: Option<Extension<CurrentUser>>,
+    id: &str,
+    work_id: &str,
+    work: fn(Uuid, Uuid) -> Work,
+) -> Response {
     let Some(Extension(user)) = user else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
-    let (Ok(campaign), Ok(catalog)) = (Uuid::parse_str(&id), Uuid::parse_str(&catalog)) else {
+    let (Ok(campaign), Ok(work_id)) = (Uuid::parse_str(id), Uuid::parse_str(work_id)) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let heard = match state.live.subscribe().await {
         Ok(heard) => heard,
         Err(e) => return internal(e),
     };
+    let work = work(campaign, work_id);
     let follow = Follow {
         pool: state.pool.clone(),
         owner: user.id,
-        work: Work::Catalogue { campaign, catalog },
-        topic: ingesting::topic(catalog),
+        topic: work.topic(),
+        work,
         heard,
         ended: false,
     };
@@ -238,6 +239,16 @@ fn internal(cause: impl std::fmt::Display) -> Response {
 enum Work {
     Import { campaign: Uuid, batch: Uuid },
     Catalogue { campaign: Uuid, catalog: Uuid },
+}
+
+impl Work {
+    /// Where its events are published.
+    fn topic(&self) -> String {
+        match self {
+            Work::Import { batch, .. } => importing::topic(*batch),
+            Work::Catalogue { catalog, .. } => ingesting::topic(*catalog),
+        }
+    }
 }
 
 /// One page following one piece of work.

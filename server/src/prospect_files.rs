@@ -10,13 +10,11 @@ use std::path::{Path, PathBuf};
 
 use app::{
     auth::CurrentUser,
-    error::{AppError, ErrorKind},
     prospects::{
         model::PreviewColumn,
         repo::{self, NewUpload, StoredPreview},
     },
     state::AppState,
-    ui::plain_post::Returned,
 };
 use axum::{
     extract::{DefaultBodyLimit, FromRequest, Multipart, Path as UrlPath, Request, State},
@@ -25,9 +23,10 @@ use axum::{
     Extension, Router,
 };
 use http::{header, StatusCode};
-use tokio::io::AsyncWriteExt;
 use tower_sessions::Session;
 use uuid::Uuid;
+
+use crate::uploads::{cleanup, file_name, internal, text, write, Refused, Write};
 
 /// Rows of the file shown on the mapping page.
 const PREVIEW_ROWS: usize = 5;
@@ -66,15 +65,6 @@ pub fn is_upload(method: &http::Method, path: &str) -> bool {
         )
 }
 
-/// Why an upload is refused: said on the Prospects tab.
-struct Refused(AppError);
-
-impl Refused {
-    fn new(message: impl Into<String>) -> Self {
-        Refused(AppError::new(ErrorKind::Unprocessable, message))
-    }
-}
-
 async fn upload(
     State(state): State<AppState>,
     user: Option<Extension<CurrentUser>>,
@@ -92,24 +82,15 @@ async fn upload(
     match repo::campaign_name(&state.pool, user.id, campaign).await {
         Ok(Some(_)) => {}
         Ok(None) => return not_found(),
-        Err(e) => return internal(e),
+        Err(e) => return internal("prospect files", e),
     }
     let upload = Uuid::new_v4();
     match receive(&state, user.id, campaign, upload, req).await {
         Ok(()) => Redirect::to(&format!("/campagnes/{campaign}/import/{upload}")).into_response(),
-        Err(Refused(error)) => {
-            tracing::info!(code = ?error.kind, "upload refused");
-            if let Some(Extension(session)) = session {
-                let returned = Returned {
-                    action: format!("/campagnes/{campaign}/import"),
-                    page: page.clone(),
-                    fields: Vec::new(),
-                    error,
-                };
-                if let Err(e) = session.insert(Returned::SESSION_KEY, returned).await {
-                    tracing::warn!(error = %e, "keeping an upload's refusal");
-                }
-            }
+        Err(refused) => {
+            let session = session.map(|Extension(s)| s);
+            let action = format!("/campagnes/{campaign}/import");
+            refused.keep_for(session.as_ref(), action, &page).await;
             Redirect::to(&page).into_response()
         }
     }
@@ -147,7 +128,7 @@ async fn receive(
     let dir = repo::uploads_dir(&state.config.data_dir);
     tokio::fs::create_dir_all(&dir)
         .await
-        .map_err(|e| internal_refusal("creating the uploads directory", e))?;
+        .map_err(|e| Refused::internal("creating the uploads directory", e))?;
     let path = repo::upload_path(&state.config.data_dir, id);
     let mut stored: Option<(String, u64)> = None;
     loop {
@@ -166,7 +147,7 @@ async fn receive(
             continue;
         }
         let name = file_name(field.file_name().unwrap_or_default());
-        match write(field, &path, limit).await {
+        match write(field, &path, limit, None).await {
             Ok(size) => stored = Some((name, size)),
             Err(Write::TooLarge) => {
                 // Read the rest (up to twice the limit), so the browser gets the answer
@@ -184,7 +165,7 @@ async fn receive(
                 .await)
             }
             Err(Write::Disk(e)) => {
-                return Err(cleanup(&path, internal_refusal("storing an upload", e)).await)
+                return Err(cleanup(&path, Refused::internal("storing an upload", e)).await)
             }
         }
     }
@@ -206,7 +187,7 @@ async fn receive(
         let path = path.clone();
         tokio::task::spawn_blocking(move || ::import::preview(path.as_path(), PREVIEW_ROWS))
             .await
-            .map_err(|e| internal_refusal("reading an upload", e))?
+            .map_err(|e| Refused::internal("reading an upload", e))?
     };
     let preview = match preview {
         Ok(preview) => preview,
@@ -226,51 +207,9 @@ async fn receive(
     )
     .await;
     if let Err(e) = inserted {
-        return Err(cleanup(&path, internal_refusal("recording an upload", e)).await);
+        return Err(cleanup(&path, Refused::internal("recording an upload", e)).await);
     }
     Ok(())
-}
-
-enum Write {
-    TooLarge,
-    Broken,
-    Disk(std::io::Error),
-}
-
-/// Streams `field` to `path`, up to `limit` bytes; its size.
-async fn write(
-    mut field: axum::extract::multipart::Field<'_>,
-    path: &Path,
-    limit: u64,
-) -> Result<u64, Write> {
-    let mut file = tokio::fs::File::create(path).await.map_err(Write::Disk)?;
-    let mut size = 0u64;
-    loop {
-        match field.chunk().await {
-            Ok(Some(chunk)) => {
-                size += chunk.len() as u64;
-                if size > limit {
-                    return Err(Write::TooLarge);
-                }
-                file.write_all(&chunk).await.map_err(Write::Disk)?;
-            }
-            Ok(None) => break,
-            Err(_) => return Err(Write::Broken),
-        }
-    }
-    file.flush().await.map_err(Write::Disk)?;
-    Ok(size)
-}
-
-/// The name the rep's browser gave the file, without any folder, cut to 255 characters.
-fn file_name(sent: &str) -> String {
-    let base = sent.rsplit(['/', '\\']).next().unwrap_or_default();
-    base.chars()
-        .filter(|c| !c.is_control())
-        .take(255)
-        .collect::<String>()
-        .trim()
-        .to_string()
 }
 
 fn stored_preview(preview: &::import::Preview) -> StoredPreview {
@@ -301,32 +240,8 @@ fn stored_preview(preview: &::import::Preview) -> StoredPreview {
     }
 }
 
-async fn cleanup(path: &Path, refused: Refused) -> Refused {
-    let _ = tokio::fs::remove_file(path).await;
-    refused
-}
-
-fn internal_refusal(context: &str, cause: impl std::fmt::Display) -> Refused {
-    Refused(AppError::internal(context, cause))
-}
-
 fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "Campagne introuvable.",
-    )
-        .into_response()
-}
-
-fn internal(cause: impl std::fmt::Display) -> Response {
-    let error = AppError::internal("prospect files", cause);
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        error.to_string(),
-    )
-        .into_response()
+    text(StatusCode::NOT_FOUND, "Campagne introuvable.")
 }
 
 /// `GET /campagnes/:id/imports/:batch/rejets.csv`: line, code and reason of every rejected
@@ -345,7 +260,7 @@ async fn rejections_csv(
     let (file, rows) = match repo::rejections(&state.pool, user.id, batch).await {
         Ok(Some((file, campaign_of, rows))) if campaign_of == campaign => (file, rows),
         Ok(_) => return not_found(),
-        Err(e) => return internal(e),
+        Err(e) => return internal("prospect files", e),
     };
     let mut out = csv::WriterBuilder::new()
         .delimiter(b';')
@@ -361,7 +276,7 @@ async fn rejections_csv(
         .and_then(|()| out.into_inner().map_err(|e| e.to_string()))
     {
         Ok(body) => body,
-        Err(e) => return internal(e),
+        Err(e) => return internal("prospect files", e),
     };
     let stem: String = file
         .rsplit_once('.')
@@ -433,12 +348,5 @@ mod tests {
         assert!(!is_upload(&post, "/campagnes/abc/import/x"));
         assert!(!is_upload(&post, "/api/start_import"));
         assert!(!is_upload(&post, "/campagnes/import"));
-    }
-
-    #[test]
-    fn a_file_name_keeps_no_folder_nor_control_character() {
-        assert_eq!(file_name("C:\\Users\\rep\\salon.csv"), "salon.csv");
-        assert_eq!(file_name("../../etc/passwd"), "passwd");
-        assert_eq!(file_name("a\u{0}b\n.csv"), "ab.csv");
     }
 }

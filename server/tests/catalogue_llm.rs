@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use app::config::CatalogueExtractor;
 use sandbox::DEMO_TENANT_ID;
 use serde_json::{json, Value};
@@ -54,36 +52,9 @@ async fn send_grid(
     campaign: &str,
 ) -> (String, Option<String>) {
     let bytes = std::fs::read(format!("{FILES}/sample-grid.pdf")).unwrap();
-    let part = reqwest::multipart::Part::bytes(bytes).file_name("grille.pdf");
-    let res = claire
-        .client
-        .post(format!(
-            "{}/campagnes/{campaign}/catalogue/envoi",
-            claire.origin
-        ))
-        .header("origin", &claire.origin)
-        .header("accept", "text/html")
-        .multipart(reqwest::multipart::Form::new().part("fichier", part))
-        .send()
-        .await
-        .unwrap();
+    let res = claire.send_catalogue(campaign, "grille.pdf", bytes).await;
     assert_eq!(res.status(), 303);
-    let ended = || async {
-        sqlx::query_as::<_, (String, Option<String>)>(
-            "SELECT status, error FROM ingestion_jobs WHERE status NOT IN ('queued', 'running')",
-        )
-        .fetch_optional(pool)
-        .await
-        .unwrap()
-    };
-    assert!(
-        common::eventually(Duration::from_secs(180), || async {
-            ended().await.is_some()
-        })
-        .await,
-        "the reading ends"
-    );
-    ended().await.unwrap()
+    common::catalogue_reading_ended(pool).await
 }
 
 #[sqlx::test(migrator = "app::MIGRATOR")]
@@ -186,21 +157,7 @@ async fn what_the_llm_answers_is_staged_once_checked_against_the_page_and_a_busy
     ];
     let (status, _) = claire.call("read_catalogue_again", &again).await;
     assert_eq!(status, 200);
-    let ended = || async {
-        sqlx::query_as::<_, (String, Option<String>)>(
-            "SELECT status, error FROM ingestion_jobs WHERE status NOT IN ('queued', 'running')",
-        )
-        .fetch_optional(&pool)
-        .await
-        .unwrap()
-    };
-    assert!(
-        common::eventually(Duration::from_secs(180), || async {
-            ended().await.is_some()
-        })
-        .await
-    );
-    let (status, error) = ended().await.unwrap();
+    let (status, error) = common::catalogue_reading_ended(&pool).await;
     assert_eq!(status, "failed");
     assert!(error
         .unwrap()

@@ -15,31 +15,6 @@ const FILES: &str = "../catalogue/tests/files";
 const CLAIRE: &str = "claire.martin@demo-salons.example.test";
 const JULIEN: &str = "julien.bernard@demo-salons.example.test";
 
-/// Sends `bytes` as the file `name` from the Catalogue tab of `campaign`, as the browser posts
-/// the form (multipart, asking for a page).
-async fn send(
-    browser: &common::browser::Browser,
-    campaign: &str,
-    name: &str,
-    bytes: Vec<u8>,
-) -> reqwest::Response {
-    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
-    let form = reqwest::multipart::Form::new().part("fichier", part);
-    browser
-        .client
-        .post(format!(
-            "{}/campagnes/{campaign}/catalogue/envoi",
-            browser.origin
-        ))
-        .header("origin", &browser.origin)
-        .header("sec-fetch-site", "same-origin")
-        .header("accept", "text/html,application/xhtml+xml")
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload reaches the server")
-}
-
 async fn page(browser: &common::browser::Browser, path: &str) -> (u16, String) {
     let res = browser.get(path).await;
     (res.status().as_u16(), res.text().await.unwrap())
@@ -95,14 +70,17 @@ async fn a_catalogue_sent_from_its_tab_is_read_live_corrected_beside_its_crop_pu
     assert_eq!(page(&julien, &tab).await.0, 404);
     let grid = std::fs::read(format!("{FILES}/sample-grid.pdf")).unwrap();
     assert_eq!(
-        send(&julien, &campaign, "grille.pdf", grid.clone())
+        julien
+            .send_catalogue(&campaign, "grille.pdf", grid.clone())
             .await
             .status(),
         404
     );
 
     // Not a PDF: said on the tab, nothing stored.
-    let res = send(&claire, &campaign, "contacts.pdf", b"Prenom;Nom\n".to_vec()).await;
+    let res = claire
+        .send_catalogue(&campaign, "contacts.pdf", b"Prenom;Nom\n".to_vec())
+        .await;
     assert_eq!((res.status().as_u16(), location(&res)), (303, tab.clone()));
     let (_, html) = page(&claire, &tab).await;
     assert!(
@@ -128,7 +106,9 @@ async fn a_catalogue_sent_from_its_tab_is_read_live_corrected_beside_its_crop_pu
     assert_eq!(kept(&data), 0, "a refused file is not kept");
 
     // The grid catalogue: stored, read by the worker, followed live.
-    let res = send(&claire, &campaign, "grille.pdf", grid.clone()).await;
+    let res = claire
+        .send_catalogue(&campaign, "grille.pdf", grid.clone())
+        .await;
     assert_eq!((res.status().as_u16(), location(&res)), (303, tab.clone()));
     let catalog: Uuid = sqlx::query_scalar("SELECT id FROM catalogs")
         .fetch_one(&pool)
@@ -156,7 +136,9 @@ async fn a_catalogue_sent_from_its_tab_is_read_live_corrected_beside_its_crop_pu
         "pages read are told as they come: {events:?}"
     );
     // Sent again (a double tap): the same catalogue.
-    let res = send(&claire, &campaign, "grille (1).pdf", grid).await;
+    let res = claire
+        .send_catalogue(&campaign, "grille (1).pdf", grid)
+        .await;
     assert_eq!(res.status(), 303);
     assert_eq!(catalogs().await, 1);
     let (_, html) = page(&claire, &tab).await;
@@ -590,7 +572,7 @@ async fn a_catalogue_over_the_size_limit_is_refused_before_anything_is_stored(po
     let campaign = claire.new_campaign("Sirha Lyon").await;
     let mut big = b"%PDF-1.4\n".to_vec();
     big.resize(1024 * 1024 + 1, b' ');
-    let res = send(&claire, &campaign, "gros.pdf", big).await;
+    let res = claire.send_catalogue(&campaign, "gros.pdf", big).await;
     assert_eq!(res.status(), 303);
     let (_, html) = page(&claire, &format!("/campagnes/{campaign}/catalogue")).await;
     assert!(html.contains("Le fichier dépasse 1 Mo."), "{html}");

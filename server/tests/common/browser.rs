@@ -177,10 +177,25 @@ impl Browser {
     /// Sends `bytes` as the file `name` from the Prospects tab of `campaign`, as the browser
     /// posts the form (multipart, asking for a page).
     pub async fn upload(&self, campaign: &str, name: &str, bytes: Vec<u8>) -> Response {
+        self.send_file(&format!("/campagnes/{campaign}/import"), name, bytes)
+            .await
+    }
+
+    /// Sends `bytes` as the catalogue `name` from the Catalogue tab of `campaign`, likewise.
+    pub async fn send_catalogue(&self, campaign: &str, name: &str, bytes: Vec<u8>) -> Response {
+        self.send_file(
+            &format!("/campagnes/{campaign}/catalogue/envoi"),
+            name,
+            bytes,
+        )
+        .await
+    }
+
+    async fn send_file(&self, path: &str, name: &str, bytes: Vec<u8>) -> Response {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
         let form = reqwest::multipart::Form::new().part("fichier", part);
         self.client
-            .post(self.url(&format!("/campagnes/{campaign}/import")))
+            .post(self.url(path))
             .header("origin", &self.origin)
             .header("sec-fetch-site", "same-origin")
             .header("accept", "text/html,application/xhtml+xml")

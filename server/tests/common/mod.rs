@@ -240,6 +240,27 @@ async fn spawn(
     }
 }
 
+/// Waits (up to 3 minutes, OCR is slow) for the one catalogue reading of the test to end; its
+/// status and error.
+pub async fn catalogue_reading_ended(pool: &PgPool) -> (String, Option<String>) {
+    let ended = || async {
+        sqlx::query_as::<_, (String, Option<String>)>(
+            "SELECT status, error FROM ingestion_jobs WHERE status NOT IN ('queued', 'running')",
+        )
+        .fetch_optional(pool)
+        .await
+        .unwrap()
+    };
+    assert!(
+        eventually(Duration::from_secs(180), || async {
+            ended().await.is_some()
+        })
+        .await,
+        "the reading ends"
+    );
+    ended().await.unwrap()
+}
+
 /// Polls `check` every 50 ms until it is true or `within` has passed.
 pub async fn eventually<F, Fut>(within: Duration, mut check: F) -> bool
 where
