@@ -9,7 +9,9 @@ case "${1:?sandbox or spine}" in
     state=$(mktemp -d)/sandbox-state.json
     exec "${SANDBOX_BIN:?set SANDBOX_BIN to the spine-sandbox binary}" \
       --listen "127.0.0.1:$sandbox_port" --state-file "$state" \
-      --redirect-uri "http://127.0.0.1:$port/auth/microsoft/callback"
+      --redirect-uri "http://127.0.0.1:$port/auth/microsoft/callback" \
+      --redirect-uri "http://127.0.0.1:$port/auth/outlook/callback" \
+      --enable-control
     ;;
   spine)
     db=spine_e2e
@@ -18,6 +20,7 @@ case "${1:?sandbox or spine}" in
     export SPINE_LISTEN="127.0.0.1:$port"
     export SPINE_PUBLIC_URL="http://127.0.0.1:$port"
     export SPINE_MICROSOFT_AUTHORITY="http://127.0.0.1:$sandbox_port/organizations/v2.0"
+    export SPINE_GRAPH_URL="http://127.0.0.1:$sandbox_port"
     export SPINE_JOBS_NAMESPACE="spine-e2e-$$"
     # Uploaded files of this run, outside the checkout.
     export SPINE_DATA_DIR="$(mktemp -d)"

@@ -266,6 +266,62 @@ pub struct Config {
     #[arg(long, env = "SPINE_GOOGLE_VISION_KEY", global = true)]
     pub google_vision_key: Option<Secret>,
 
+    /// Microsoft Graph's address (the sandbox's in development).
+    #[arg(
+        long,
+        env = "SPINE_GRAPH_URL",
+        global = true,
+        default_value = "http://127.0.0.1:3002"
+    )]
+    pub graph_url: String,
+
+    /// Key sealing the reps' Graph tokens at rest; at least 32 characters in production.
+    #[arg(long, env = "SPINE_GRANT_KEY", global = true, hide_env_values = true,
+          default_value = DEVELOPMENT_GRANT_KEY)]
+    pub grant_key: Secret,
+
+    /// The id stored beside each token sealed under `SPINE_GRANT_KEY`.
+    #[arg(long, env = "SPINE_GRANT_KEY_ID", global = true, default_value = "1")]
+    pub grant_key_id: String,
+
+    /// Keys sealed tokens may still be under: `id=key` pairs separated by `;`.
+    #[arg(
+        long,
+        env = "SPINE_GRANT_PREVIOUS_KEYS",
+        global = true,
+        hide_env_values = true
+    )]
+    pub grant_previous_keys: Option<Secret>,
+
+    /// Messages a minute per mailbox (Exchange Online: 30); 0 does not pace.
+    #[arg(
+        long,
+        env = "SPINE_OUTBOX_PER_MINUTE",
+        global = true,
+        default_value_t = 30
+    )]
+    pub outbox_per_minute: u32,
+
+    /// Whether the rep's pace (window, daily cap, spread) holds prospecting mails.
+    #[arg(
+        long,
+        env = "SPINE_OUTBOX_REP_PACE",
+        global = true,
+        default_value_t = true,
+        action = clap::ArgAction::Set
+    )]
+    pub outbox_rep_pace: bool,
+
+    /// Mails a worker process sends at once.
+    #[arg(
+        long,
+        env = "SPINE_OUTBOX_CONCURRENCY",
+        global = true,
+        default_value_t = 16,
+        value_parser = clap::value_parser!(u32).range(1..=256)
+    )]
+    pub outbox_concurrency: u32,
+
     /// Where uploaded files wait to be processed (created if missing).
     #[arg(long, env = "SPINE_DATA_DIR", global = true, default_value = "data")]
     pub data_dir: std::path::PathBuf,
@@ -287,6 +343,7 @@ pub const SANDBOX_CLIENT_ID: &str = "5a1e5000-0000-4000-8000-00000000c11e";
 pub const SANDBOX_CLIENT_SECRET: &str = "sandbox-client-secret";
 pub const DEVELOPMENT_TOKEN_SECRET: &str = "development-only-token-secret-not-for-production";
 pub const DEVELOPMENT_ADDRESS_KEY: &str = "development-only-address-key-not-for-production";
+pub const DEVELOPMENT_GRANT_KEY: &str = "development-only-grant-key-not-for-production";
 
 impl Config {
     /// What a catalogue may be, and how it is read.
@@ -320,6 +377,27 @@ impl Config {
                 ),
             },
             ..::catalogue::Limits::default()
+        }
+    }
+
+    /// The keys of the reps' sealed Graph tokens.
+    pub fn sealer(&self) -> crate::mail::seal::Sealer {
+        crate::mail::seal::Sealer::new(
+            &self.grant_key_id,
+            self.grant_key.expose(),
+            self.grant_previous_keys.as_ref().map(Secret::expose),
+        )
+    }
+
+    /// How the sending worker paces mailboxes.
+    pub fn pacing(&self) -> crate::mail::outbox::Pacing {
+        crate::mail::outbox::Pacing {
+            exchange: crate::mail::pace::ExchangeLimits {
+                per_minute: self.outbox_per_minute,
+                ..Default::default()
+            },
+            rep_pace: self.outbox_rep_pace,
+            ..Default::default()
         }
     }
 
@@ -434,6 +512,18 @@ impl Config {
             wrong.push("SPINE_TOKEN_SECRET is the development default".into());
         } else if self.token_secret.expose().len() < 32 {
             wrong.push("SPINE_TOKEN_SECRET is shorter than 32 characters".into());
+        }
+        if self.grant_key.expose() == DEVELOPMENT_GRANT_KEY {
+            wrong.push("SPINE_GRANT_KEY is the development default".into());
+        } else if self.grant_key.expose().len() < 32 {
+            wrong.push("SPINE_GRANT_KEY is shorter than 32 characters".into());
+        }
+        let graph = self.graph_url.to_ascii_lowercase();
+        if !graph.starts_with("https://") || local.iter().any(|h| graph.contains(h)) {
+            wrong.push(format!(
+                "SPINE_GRAPH_URL points to the local sandbox or is not https ({})",
+                self.graph_url
+            ));
         }
         if self.address_key.expose() == DEVELOPMENT_ADDRESS_KEY {
             wrong.push("SPINE_ADDRESS_KEY is the development default".into());

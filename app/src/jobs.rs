@@ -30,6 +30,11 @@ pub struct IngestCatalogue {
     pub job: Uuid,
 }
 
+/// Tells a sending worker that mails are ready (see `mail::outbox`): it claims what the pace
+/// allows. Workers also look on their own, so a lost wake-up only delays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WakeOutbox;
+
 /// One Redis connection and a typed queue per job kind, all under one namespace.
 #[derive(Clone)]
 pub struct Jobs {
@@ -37,6 +42,7 @@ pub struct Jobs {
     pub heartbeat: RedisStorage<Heartbeat>,
     pub import: RedisStorage<ImportProspects>,
     pub catalogue: RedisStorage<IngestCatalogue>,
+    pub outbox: RedisStorage<WakeOutbox>,
 }
 
 impl Jobs {
@@ -51,6 +57,7 @@ impl Jobs {
             heartbeat: RedisStorage::new(conn.clone()).with_config(queue("heartbeat")),
             import: RedisStorage::new(conn.clone()).with_config(queue("import")),
             catalogue: RedisStorage::new(conn.clone()).with_config(queue("catalogue")),
+            outbox: RedisStorage::new(conn.clone()).with_config(queue("outbox")),
             conn,
         })
     }
@@ -80,6 +87,15 @@ impl Jobs {
             .push(job)
             .await
             .map_err(|e| AppError::internal("queueing a catalogue's reading", e))
+    }
+
+    /// Wakes a sending worker; call once the mails are committed.
+    pub async fn wake_outbox(&self) -> Result<(), AppError> {
+        self.outbox
+            .clone()
+            .push(WakeOutbox)
+            .await
+            .map_err(|e| AppError::internal("waking the outbox", e))
     }
 
     /// Whether Redis answers a PING within `timeout`.

@@ -18,6 +18,7 @@ pub mod campaigns;
 pub mod catalog;
 pub mod distributors;
 pub mod error;
+pub mod mail;
 pub mod page_data;
 pub mod prospects;
 pub mod system;
@@ -113,6 +114,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/campagnes/:id/tableau") view=ui::server_page::ServerPage />
                     <Route path=path!("/campagnes/:id/catalogue") view=ui::server_page::ServerPage />
                     <Route path=path!("/campagnes/:id/catalogue/:catalog") view=ui::server_page::ServerPage />
+                    <Route path=path!("/campagnes/:id/envois") view=ui::server_page::ServerPage />
+                    <Route path=path!("/compte/envoi") view=ui::server_page::ServerPage />
                     <Route path=path!("/campagnes/:id/tableau/:card") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/prospects/:prospect") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/import/:upload") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />

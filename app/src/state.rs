@@ -17,6 +17,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// This process's listener of live events.
     pub live: crate::live::Live,
+    /// The time sending goes by (shared with this process's worker).
+    pub clock: crate::mail::clock::Clock,
 }
 
 /// The CSP nonce of this response, set as a request extension by the security middleware.
@@ -36,6 +38,11 @@ pub fn pool() -> Result<PgPool, AppError> {
 /// The job queues.
 pub fn jobs() -> Result<Jobs, AppError> {
     state().map(|s| s.jobs)
+}
+
+/// The time sending goes by.
+pub fn clock() -> Result<crate::mail::clock::Clock, AppError> {
+    state().map(|s| s.clock)
 }
 
 /// The configuration.

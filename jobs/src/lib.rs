@@ -5,8 +5,9 @@
 mod catalogue;
 mod heartbeat;
 mod import;
+pub mod outlook;
 
-use std::{future::Future, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use apalis::prelude::*;
 use app::jobs::Jobs;
@@ -24,6 +25,8 @@ pub struct WorkerDeps {
     pub address_key: app::prospects::suppression::AddressKey,
     /// What a catalogue may be, and how it is read.
     pub catalogue_limits: ::catalogue::Limits,
+    /// How mails are sent.
+    pub outbox: outlook::OutboxDeps,
 }
 
 /// Workers also look for jobs this often, not only when told a job was pushed: jobs queued
@@ -106,17 +109,50 @@ pub async fn run(
         }
     };
 
+    // The outbox's wake-up calls reach this process's dispatcher, which also looks on its own.
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let outbox = {
+        let deps = deps.clone();
+        let wake = wake.clone();
+        move |run: usize| {
+            WorkerBuilder::new(format!("spine-outbox-{run}"))
+                .backend(deps.jobs.outbox.clone().poll_with_interval(POLL_INTERVAL))
+                .catch_panic()
+                .data(wake.clone())
+                .build(wake_outbox)
+        }
+    };
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let dispatcher = tokio::spawn(outlook::dispatch(
+        deps.pool.clone(),
+        deps.outbox.clone(),
+        wake,
+        stopped,
+    ));
+
     Monitor::new()
         .register(heartbeat)
         .register(import)
         .register(catalogue)
+        .register(outbox)
         .should_restart(|_, _| true)
         .shutdown_timeout(SHUTDOWN_GRACE)
         .run_with_signal(async move {
             shutdown.await;
+            let _ = stop.send(true);
             Ok(())
         })
         .await?;
+    dispatcher.await?;
     tracing::info!("workers stopped");
+    Ok(())
+}
+
+/// A wake-up call of the outbox: the dispatcher looks for mails now.
+async fn wake_outbox(
+    _: app::jobs::WakeOutbox,
+    wake: Data<Arc<tokio::sync::Notify>>,
+) -> Result<(), BoxDynError> {
+    wake.notify_one();
     Ok(())
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::directory::{is_valid_email, Account, Authority};
 use crate::token::{issue_code, AuthCode};
 use crate::web::{escape, page, redirect, AadError, Params};
-use crate::{App, ClientRegistration};
+use crate::{lock, App, ClientRegistration};
 
 /// Fields of the page itself, as opposed to the authorization request it repeats.
 const PAGE_FIELDS: [&str; 4] = ["account", "new_email", "new_name", "new_tenant"];
@@ -77,6 +77,25 @@ pub(crate) async fn submit(
             return (status, html).into_response();
         }
     };
+    // An organisation where users may not consent: asking for a Graph permission (anything
+    // beyond signing in) needs an administrator's approval first.
+    let oidc = ["openid", "profile", "email", "offline_access"];
+    let asks_graph = request.scope.split_whitespace().any(|s| !oidc.contains(&s));
+    if asks_graph && lock(&app.admin_consent).contains(&account.tid.to_lowercase()) {
+        let mut answer = AadError::new(
+            "consent_required",
+            65001,
+            format!(
+                "The user or administrator has not consented to use the application with ID \
+                 '{}' named 'Spine'. Send an interactive authorization request for this user \
+                 and resource.",
+                request.client.client_id
+            ),
+        )
+        .redirect_params();
+        answer.extend(request.state.map(|s| ("state", s.to_owned())));
+        return redirect(request.redirect_uri, request.fragment, &answer);
+    }
     tracing::info!(tid = %account.tid, "account signed in, issuing an authorization code");
     let code = issue_code(
         &app,

@@ -77,3 +77,47 @@ pub(crate) async fn next_id_token(
     *lock(&app.next_fault) = Some(request.fault);
     StatusCode::NO_CONTENT.into_response()
 }
+
+#[derive(Deserialize)]
+pub(crate) struct AdminConsent {
+    tenant: String,
+    required: bool,
+}
+
+/// `POST /_sandbox/admin-consent-required` `{"tenant": "<tid>", "required": true}` → 204: from
+/// now on that tenant's users cannot consent to a Graph permission themselves (as when an
+/// organisation turns user consent off): the authorization answers `consent_required`
+/// (AADSTS65001).
+pub(crate) async fn admin_consent_required(
+    State(app): State<Arc<App>>,
+    Json(request): Json<AdminConsent>,
+) -> Response {
+    let mut tenants = lock(&app.admin_consent);
+    if request.required {
+        tenants.insert(request.tenant.to_lowercase());
+    } else {
+        tenants.remove(&request.tenant.to_lowercase());
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Revoke {
+    email: String,
+}
+
+/// `POST /_sandbox/revoke-refresh-tokens` `{"email": "..."}` → 204: every refresh token of
+/// that account is revoked (the user changed their password, or an administrator revoked their
+/// sessions); using one answers `invalid_grant` (AADSTS50173).
+pub(crate) async fn revoke_refresh_tokens(
+    State(app): State<Arc<App>>,
+    Json(request): Json<Revoke>,
+) -> Response {
+    match app.store.revoke_refresh_grants(&request.email).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "could not revoke refresh tokens");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

@@ -106,6 +106,7 @@ impl Sandbox {
             vision_seen: Mutex::default(),
             graph_faults: Mutex::default(),
             graph_pace: Mutex::default(),
+            admin_consent: Mutex::default(),
         });
         let router = router(app.clone(), config.enable_control);
         let (shutdown, stopped) = oneshot::channel::<()>();
@@ -181,6 +182,9 @@ pub(crate) struct App {
     pub graph_faults: Mutex<std::collections::VecDeque<graph::Fault>>,
     /// Exchange's pace per mailbox: the last minute's messages, the requests in flight.
     pub graph_pace: Mutex<graph::Pace>,
+    /// Tenants whose users may not consent to Graph permissions themselves
+    /// (`/_sandbox/admin-consent-required`): an administrator must.
+    pub admin_consent: Mutex<std::collections::HashSet<String>>,
 }
 
 impl App {
@@ -233,7 +237,15 @@ fn router(app: Arc<App>, enable_control: bool) -> Router {
             .route("/_sandbox/llm/requests", get(llm::requests))
             .route("/_sandbox/vision/next", post(vision::next))
             .route("/_sandbox/vision/requests", get(vision::requests))
-            .route("/_sandbox/graph/next", post(graph::next));
+            .route("/_sandbox/graph/next", post(graph::next))
+            .route(
+                "/_sandbox/admin-consent-required",
+                post(control::admin_consent_required),
+            )
+            .route(
+                "/_sandbox/revoke-refresh-tokens",
+                post(control::revoke_refresh_tokens),
+            );
     }
     router.with_state(app)
 }

@@ -38,7 +38,7 @@ struct Args {
         long = "redirect-uri",
         env = "SPINE_SANDBOX_REDIRECT_URI",
         value_delimiter = ',',
-        default_value = "http://127.0.0.1:3000/auth/microsoft/callback"
+        default_value = "http://127.0.0.1:3000/auth/microsoft/callback,http://127.0.0.1:3000/auth/outlook/callback"
     )]
     redirect_uris: Vec<String>,
     /// Serve the /_sandbox/* control endpoints (for tests).

@@ -29,6 +29,8 @@ pub(crate) struct RefreshGrant {
     pub email: String,
     pub scope: String,
     pub expires_at: i64,
+    #[serde(default)]
+    pub revoked: bool,
 }
 
 pub(crate) struct Store {
@@ -121,6 +123,17 @@ impl Store {
             .filter(|s| s.mailbox == mailbox && s.at > since)
             .map(|s| s.to.len() + s.cc.len() + s.bcc.len())
             .sum()
+    }
+
+    /// Revokes every refresh token of `email`.
+    pub async fn revoke_refresh_grants(&self, email: &str) -> anyhow::Result<()> {
+        let mut state = self.state.lock().await;
+        for grant in &mut state.refresh_tokens {
+            if grant.email.eq_ignore_ascii_case(email) {
+                grant.revoked = true;
+            }
+        }
+        write_atomically(&self.path, &state).await
     }
 
     pub async fn find_refresh_grant(&self, token: &str) -> Option<RefreshGrant> {

@@ -315,6 +315,13 @@ async fn redeem_refresh_token(
     if grant.expires_at <= now {
         return Err(expired_grant());
     }
+    if grant.revoked {
+        return Err(invalid_grant(
+            50173,
+            "The provided grant has expired due to it being revoked, a fresh auth token is \
+             needed. The user might have changed or reset their password.",
+        ));
+    }
     if grant.client_id != client.client_id {
         return Err(invalid_grant(
             70000,
@@ -478,6 +485,7 @@ impl Issue<'_> {
                 email: account.email.clone(),
                 scope: consented.to_owned(),
                 expires_at: self.now + REFRESH_LIFETIME_SECS,
+                revoked: false,
             };
             app.store.add_refresh_grant(grant, self.now).await?;
             body["refresh_token"] = token.into();

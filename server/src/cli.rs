@@ -116,6 +116,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     data_dir: config.data_dir.clone(),
                     address_key: config.suppression_key(),
                     catalogue_limits: config.catalogue_limits(),
+                    outbox: jobs::outlook::OutboxDeps::new(&config, Default::default()),
                 },
                 shutdown::signal(),
             )

@@ -13,6 +13,7 @@ pub mod plain_forms;
 pub mod prospect_files;
 pub mod security;
 pub mod seed;
+pub mod sending_pages;
 pub mod shutdown;
 pub mod startup;
 pub mod telemetry;

@@ -25,7 +25,7 @@ use tower_http::{
 
 use crate::{
     assets, auth, board_page, catalogue_files, exports, health, limits, live_events, plain_forms,
-    prospect_files, security,
+    prospect_files, security, sending_pages,
 };
 
 /// Where the compiled site is, from the `LEPTOS_*` variables. Its file names carry content
@@ -105,6 +105,7 @@ impl Application {
         let state = AppState {
             leptos_options,
             live: app::live::Live::new(pool.clone()),
+            clock: Default::default(),
             pool,
             jobs,
             config,
@@ -174,6 +175,10 @@ impl Application {
                 data_dir: self.state.config.data_dir.clone(),
                 address_key: self.state.config.suppression_key(),
                 catalogue_limits: self.state.config.catalogue_limits(),
+                outbox: jobs::outlook::OutboxDeps::new(
+                    &self.state.config,
+                    self.state.clock.clone(),
+                ),
             };
             tokio::spawn(jobs::run(deps, wait(stopped.clone())))
         });
@@ -284,6 +289,10 @@ pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             catalogue_files::prefetch,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            sending_pages::prefetch,
         ))
         .route_layer(axum::middleware::from_fn(auth::require_sign_in));
 

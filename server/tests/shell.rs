@@ -67,12 +67,14 @@ async fn an_unknown_page_answers_404_in_french(pool: PgPool) {
 async fn every_lazy_page_can_be_downloaded_ahead_of_a_tap() {
     // The pages whose code is in the main chunk (the board's and the catalogue's HTML are the
     // server's, their script a module of its own); every other route is lazy.
-    const EAGER: [&str; 5] = [
+    const EAGER: [&str; 7] = [
         "/",
         "/connexion",
         "/campagnes/{id}/tableau",
         "/campagnes/{id}/catalogue",
         "/campagnes/{id}/catalogue/{catalog}",
+        "/campagnes/{id}/envois",
+        "/compte/envoi",
     ];
     let routes = server::startup::page_routes();
     assert!(routes.len() > EAGER.len());

@@ -99,6 +99,8 @@ lazy_page!(AccountRoute => AccountPage,
                                 <dt>"Annuaire Microsoft (tenant)"</dt><dd><code>{user.tid.to_string()}</code></dd>
                                 <dt>"Identifiant du compte"</dt><dd><code>{user.oid.to_string()}</code></dd>
                             </dl>
+                            // Written by the server, not by the app's router.
+                            <p><a href="/compte/envoi" rel="external">"Envoi des mails : boîte Outlook et rythme d’envoi"</a></p>
                         })
                     })}
                 </ErrorBoundary>

@@ -1,4 +1,4 @@
-//! The pages the server writes whole: the board and the catalogue pages. Their HTML is the
+//! The pages the server writes whole: the board, the catalogue and the sending pages. Their HTML is the
 //! server's (hydrating `inner_html` keeps what it wrote), and so is their title, which the
 //! browser reads back from the page to keep it; what a rep does on them is plain forms and the
 //! board's script module. One component serves them all, so the app's WASM carries it once.
@@ -27,8 +27,16 @@ fn written() -> (String, String) {
             .get::<crate::catalog::ui::Prefetched>()
             .is_some()
     });
+    let sending = use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .extensions
+            .get::<crate::mail::ui::Prefetched>()
+            .is_some()
+    });
     if catalogue {
         crate::catalog::ui::server_page()
+    } else if sending {
+        crate::mail::ui::server_page()
     } else {
         crate::board::ui::server_page()
     }

@@ -70,6 +70,7 @@ impl Spine {
             jobs,
             config: Arc::new(config),
             live: app::live::Live::new(pool.clone()),
+            clock: Default::default(),
         };
         let app = Application::with_listener(listener, state, with_worker)?;
         let (stop, stopped) = oneshot::channel::<()>();
@@ -186,6 +187,13 @@ pub fn config(database_url: &str, address: SocketAddr, namespace: &str) -> Confi
         google_vision_url: "http://127.0.0.1:9".into(),
         google_vision_key: None,
         data_dir: std::env::temp_dir().join("spine-test-data"),
+        graph_url: "http://127.0.0.1:9".into(),
+        grant_key: Secret::new(app::config::DEVELOPMENT_GRANT_KEY),
+        grant_key_id: "1".into(),
+        grant_previous_keys: None,
+        outbox_per_minute: 30,
+        outbox_rep_pace: true,
+        outbox_concurrency: 16,
         allow_dev_secrets_on_network: false,
     }
 }

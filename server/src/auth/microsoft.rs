@@ -47,7 +47,7 @@ pub struct MicrosoftClaims {
 }
 impl AdditionalClaims for MicrosoftClaims {}
 
-type MicrosoftTokenResponse = StandardTokenResponse<
+pub(super) type MicrosoftTokenResponse = StandardTokenResponse<
     IdTokenFields<
         MicrosoftClaims,
         EmptyExtraTokenFields,
@@ -58,7 +58,7 @@ type MicrosoftTokenResponse = StandardTokenResponse<
     CoreTokenType,
 >;
 
-type MicrosoftClient = Client<
+pub(super) type MicrosoftClient = Client<
     MicrosoftClaims,
     CoreAuthDisplay,
     CoreGenderClaim,
@@ -136,6 +136,8 @@ pub struct Microsoft {
     client_id: ClientId,
     client_secret: ClientSecret,
     redirect_uri: RedirectUrl,
+    /// Where Microsoft sends the rep back after consenting to send mail (`super::outlook`).
+    pub(super) mailbox_redirect_uri: RedirectUrl,
     provider: RwLock<Option<(Instant, Arc<CoreProviderMetadata>)>>,
     /// When a token under an unknown key last made Spine fetch the key set again.
     last_refetch: std::sync::Mutex<Option<Instant>>,
@@ -148,22 +150,23 @@ impl Microsoft {
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(10))
             .build()?;
-        let redirect_uri = RedirectUrl::new(format!(
-            "{}/auth/microsoft/callback",
-            config.public_url.trim_end_matches('/')
-        ))?;
+        let public_url = config.public_url.trim_end_matches('/');
+        let redirect_uri = RedirectUrl::new(format!("{public_url}/auth/microsoft/callback"))?;
+        let mailbox_redirect_uri =
+            RedirectUrl::new(format!("{public_url}{}", super::outlook::CALLBACK))?;
         Ok(Microsoft {
             http,
             authority: config.microsoft_authority.trim_end_matches('/').to_string(),
             client_id: ClientId::new(config.microsoft_client_id.clone()),
             client_secret: ClientSecret::new(config.microsoft_client_secret.expose().to_string()),
             redirect_uri,
+            mailbox_redirect_uri,
             provider: RwLock::new(None),
             last_refetch: std::sync::Mutex::new(None),
         })
     }
 
-    async fn provider(&self) -> anyhow::Result<Arc<CoreProviderMetadata>> {
+    pub(super) async fn provider(&self) -> anyhow::Result<Arc<CoreProviderMetadata>> {
         if let Some((at, provider)) = self.provider.read().await.as_ref() {
             if at.elapsed() < PROVIDER_TTL {
                 return Ok(provider.clone());
@@ -174,7 +177,7 @@ impl Microsoft {
 
     /// The metadata and key set fetched again, unless an unknown key already made Spine do so
     /// a moment ago.
-    async fn refetched_provider(&self) -> anyhow::Result<Arc<CoreProviderMetadata>> {
+    pub(super) async fn refetched_provider(&self) -> anyhow::Result<Arc<CoreProviderMetadata>> {
         let recently = {
             let mut last = self
                 .last_refetch
@@ -209,12 +212,25 @@ impl Microsoft {
     }
 
     fn client(&self, provider: &CoreProviderMetadata) -> MicrosoftClient {
+        self.client_to(provider, &self.redirect_uri)
+    }
+
+    /// The client, sending the rep back to `redirect_uri`.
+    pub(super) fn client_to(
+        &self,
+        provider: &CoreProviderMetadata,
+        redirect_uri: &RedirectUrl,
+    ) -> MicrosoftClient {
         MicrosoftClient::from_provider_metadata(
             provider.clone(),
             self.client_id.clone(),
             Some(self.client_secret.clone()),
         )
-        .set_redirect_uri(self.redirect_uri.clone())
+        .set_redirect_uri(redirect_uri.clone())
+    }
+
+    pub(super) fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 }
 
@@ -389,13 +405,13 @@ pub async fn callback(
 }
 
 /// Why an ID token was not accepted.
-enum Refusal {
+pub(super) enum Refusal {
     /// Signed under a key id the key set does not have (yet).
     UnknownKey,
     Invalid,
 }
 
-fn verify_id_token(
+pub(super) fn verify_id_token(
     client: &MicrosoftClient,
     provider: &CoreProviderMetadata,
     tokens: &MicrosoftTokenResponse,

@@ -3,6 +3,7 @@
 
 pub mod csrf;
 pub mod microsoft;
+pub mod outlook;
 pub mod rate_limit;
 pub mod session_store;
 pub mod tokens;
@@ -99,6 +100,9 @@ pub fn router(microsoft: Arc<Microsoft>, limiter: rate_limit::SignInLimiter) -> 
         .route("/auth/logout", post(logout))
         .route("/auth/token", post(issue_token))
         .route("/me", get(me))
+        .route(outlook::CONNECT, post(outlook::connect))
+        .route(outlook::CALLBACK, get(outlook::callback))
+        .route(outlook::DISCONNECT, post(outlook::disconnect))
         .layer(Extension(microsoft))
 }
 

@@ -114,6 +114,14 @@ pub fn test_config(namespace: &str) -> Config {
         google_vision_url: "http://127.0.0.1:9".into(),
         google_vision_key: None,
         data_dir: std::env::temp_dir().join("spine-test-data"),
+        graph_url: "http://127.0.0.1:9".into(),
+        grant_key: Secret::new(app::config::DEVELOPMENT_GRANT_KEY),
+        grant_key_id: "1".into(),
+        grant_previous_keys: None,
+        outbox_per_minute: 30,
+        // Tests of the rep's pace set it on, with a clock of their own.
+        outbox_rep_pace: false,
+        outbox_concurrency: 16,
         allow_dev_secrets_on_network: false,
     }
 }
@@ -142,8 +150,11 @@ pub async fn start_sandbox(spine_origin: &str) -> Sandbox {
             .await;
     })
     .await;
-    let redirect = format!("{spine_origin}/auth/microsoft/callback");
-    Sandbox::start(config(vec![ClientRegistration::dev(vec![redirect])]))
+    let redirects = vec![
+        format!("{spine_origin}/auth/microsoft/callback"),
+        format!("{spine_origin}/auth/outlook/callback"),
+    ];
+    Sandbox::start(config(vec![ClientRegistration::dev(redirects)]))
         .await
         .expect("sandbox starts")
 }
@@ -200,6 +211,8 @@ async fn spawn(
     // And its Google Vision, for one that picks that OCR.
     config.google_vision_url = sandbox.base_url();
     config.google_vision_key = Some(Secret::new(sandbox::VISION_API_KEY));
+    // And its Graph.
+    config.graph_url = sandbox.base_url();
     adjust(&mut config);
 
     let jobs = Jobs::connect(&config.redis_url, &config.jobs_namespace)
@@ -213,6 +226,7 @@ async fn spawn(
     let state = AppState {
         leptos_options,
         live: app::live::Live::new(pool.clone()),
+        clock: Default::default(),
         pool,
         jobs,
         config: Arc::new(config),
