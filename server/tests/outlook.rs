@@ -510,3 +510,198 @@ async fn another_rep_finds_nothing_of_claires_mails(pool: PgPool) {
     );
     app.shutdown().await.unwrap();
 }
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn prospecting_keeps_to_the_reps_window_and_daily_cap_whatever_the_time_of_the_run(
+    pool: PgPool,
+) {
+    use chrono::TimeZone;
+    let app = common::spawn_app_configured(pool.clone(), common::REDIS_URL, |c| {
+        c.outbox_rep_pace = true;
+    })
+    .await;
+    let paris = |d: u32, h: u32, m: u32| {
+        chrono_tz::Europe::Paris
+            .with_ymd_and_hms(2026, 12, d, h, m, 0)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let clock = app.state.clock.clone();
+    let move_clock = |at| {
+        clock.set(at);
+        let jobs = app.state.jobs.clone();
+        async move { jobs.wake_outbox().await.unwrap() }
+    };
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    connect(&app, &claire, DEMO_TENANT_ID, CLAIRE).await;
+    let res = claire
+        .post_page_form(
+            "/api/save_send_settings",
+            &[
+                ("daily_cap", "2"),
+                ("window_start", "08:00"),
+                ("window_end", "19:00"),
+                ("weekdays_only", "on"),
+                ("time_zone", "Europe/Paris"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (campaign, prospect) = campaign_with_prospect(&pool, &claire, "paul@durand.example").await;
+
+    // Tuesday 1 December, 18:00 in Paris: an hour of window left for a cap of two.
+    move_clock(paris(1, 18, 0)).await;
+    for n in 1..=3 {
+        queue(
+            &claire,
+            &campaign,
+            &prospect,
+            &format!("Relance {n}"),
+            &format!("r-{n}"),
+        )
+        .await;
+    }
+    until_status(&pool, "Relance 1", "sent").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        status_of(&pool, "Relance 2").await.as_deref(),
+        Some("ready"),
+        "spread, not a burst"
+    );
+    let tab = claire
+        .get(&format!("/campagnes/{campaign}/envois"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(tab.contains("reste 1 mail sur 2"), "today's budget: {tab}");
+    assert!(
+        tab.contains("fin estimée demain vers 8 h 00"),
+        "the cap holds the third: {tab}"
+    );
+
+    // The second goes within the hour (half of it, give or take the spread).
+    move_clock(paris(1, 18, 40)).await;
+    until_status(&pool, "Relance 2", "sent").await;
+    // The cap is reached: the third waits for Wednesday's window, not just the next minute.
+    move_clock(paris(1, 18, 59)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        status_of(&pool, "Relance 3").await.as_deref(),
+        Some("ready")
+    );
+    move_clock(paris(2, 7, 59)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        status_of(&pool, "Relance 3").await.as_deref(),
+        Some("ready"),
+        "not before 8:00"
+    );
+    move_clock(paris(2, 8, 0)).await;
+    until_status(&pool, "Relance 3", "sent").await;
+
+    // A test to oneself never waits for the window: Saturday evening, it goes.
+    move_clock(paris(5, 22, 0)).await;
+    queue(&claire, &campaign, &prospect, "Samedi", "samedi").await;
+    claire.call("send_test_mail", &[("key", "samedi")]).await;
+    until_status(&pool, "Test d’envoi Spine", "sent").await;
+    assert_eq!(
+        status_of(&pool, "Samedi").await.as_deref(),
+        Some("ready"),
+        "Monday, 8:00"
+    );
+    move_clock(paris(7, 8, 1)).await;
+    until_status(&pool, "Samedi", "sent").await;
+    assert_eq!(mailbox(&app, CLAIRE).await.len(), 5);
+    app.shutdown().await.unwrap();
+}
+
+/// Every log line of this test binary, from the moment a test asks for them.
+fn captured_logs() -> std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let writer = logs.clone();
+        #[derive(Clone)]
+        struct Sink(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Sink {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        // Spine's own logs at debug, and what its HTTP clients say; the sandbox's are its own.
+        tracing_subscriber::fmt()
+            .with_env_filter("debug,sandbox=off")
+            .with_writer(move || Sink(writer.clone()))
+            .try_init()
+            .expect("no other log subscriber in this test binary (unset SPINE_TEST_LOG)");
+        logs
+    })
+    .clone()
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn tokens_never_reach_the_logs_the_pages_or_debug_output(pool: PgPool) {
+    let logs = captured_logs();
+    let app = spawn_app(pool.clone()).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    connect(&app, &claire, DEMO_TENANT_ID, CLAIRE).await;
+    let opened = || async {
+        let (user, refresh, access): (uuid::Uuid, Vec<u8>, Vec<u8>) =
+            sqlx::query_as("SELECT user_id, refresh_token, access_token FROM graph_grants")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        let sealer = app.state.config.sealer();
+        use app::mail::seal::Purpose;
+        [
+            sealer
+                .open("1", user, Purpose::RefreshToken, &refresh)
+                .unwrap(),
+            sealer
+                .open("1", user, Purpose::AccessToken, &access)
+                .unwrap(),
+        ]
+    };
+    let mut secrets: Vec<String> = opened().await.to_vec();
+    // A refused access token makes the worker refresh: new tokens, which must not leak either.
+    graph_next(
+        &app,
+        json!({ "status": 401, "code": "InvalidAuthenticationToken" }),
+    )
+    .await;
+    claire.call("send_test_mail", &[("key", "logs")]).await;
+    until_status(&pool, "Test d’envoi Spine", "sent").await;
+    let refreshed = opened().await;
+    assert_ne!(
+        refreshed[0], secrets[0],
+        "Microsoft rotated the refresh token; it was kept"
+    );
+    secrets.extend(refreshed);
+    secrets.push(
+        app.state
+            .config
+            .microsoft_client_secret
+            .expose()
+            .to_string(),
+    );
+    secrets.push(app.state.config.grant_key.expose().to_string());
+
+    let page = claire.get("/compte/envoi").await.text().await.unwrap();
+    let debug = format!("{:?} {:?}", app.state.config, app.state.config.sealer());
+    let logged = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
+    assert!(logged.contains("mail attempt"), "the logs were captured");
+    for secret in &secrets {
+        // Tokens are long; a fifth of one is plenty to recognise it.
+        let piece = &secret[..secret.len().min(24)];
+        assert!(!logged.contains(piece), "a secret in the logs");
+        assert!(!page.contains(piece), "a secret in the page");
+        assert!(!debug.contains(piece), "a secret in Debug output");
+    }
+    app.shutdown().await.unwrap();
+}
