@@ -322,6 +322,17 @@ pub struct Config {
     )]
     pub outbox_concurrency: u32,
 
+    /// How long a worker holds a mail it sends; past it (the worker died), the mail's outcome
+    /// is "unknown". Longer than Graph's answer ever takes (30 s).
+    #[arg(
+        long,
+        env = "SPINE_OUTBOX_LEASE_SECONDS",
+        global = true,
+        default_value_t = 90,
+        value_parser = clap::value_parser!(u32).range(1..=3600)
+    )]
+    pub outbox_lease_seconds: u32,
+
     /// Where uploaded files wait to be processed (created if missing).
     #[arg(long, env = "SPINE_DATA_DIR", global = true, default_value = "data")]
     pub data_dir: std::path::PathBuf,
@@ -397,7 +408,7 @@ impl Config {
                 ..Default::default()
             },
             rep_pace: self.outbox_rep_pace,
-            ..Default::default()
+            lease: chrono::Duration::seconds(i64::from(self.outbox_lease_seconds)),
         }
     }
 

@@ -104,7 +104,14 @@ pub async fn dispatch(
         if *stop.borrow() {
             break;
         }
-        if swept_at.is_none_or(|at| at.elapsed() >= SWEEP_EVERY) {
+        // A short lease (tests) is swept more often.
+        let sweep_every = sender
+            .deps
+            .pacing
+            .lease
+            .to_std()
+            .map_or(SWEEP_EVERY, |lease| (lease / 3).min(SWEEP_EVERY));
+        if swept_at.is_none_or(|at| at.elapsed() >= sweep_every) {
             swept_at = Some(Instant::now());
             match outbox::sweep(&sender.pool, sender.deps.clock.now(), &sender.worker).await {
                 Ok(0) => {}

@@ -194,6 +194,7 @@ pub fn config(database_url: &str, address: SocketAddr, namespace: &str) -> Confi
         outbox_per_minute: 30,
         outbox_rep_pace: true,
         outbox_concurrency: 16,
+        outbox_lease_seconds: 90,
         allow_dev_secrets_on_network: false,
     }
 }

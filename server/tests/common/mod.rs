@@ -122,6 +122,7 @@ pub fn test_config(namespace: &str) -> Config {
         // Tests of the rep's pace set it on, with a clock of their own.
         outbox_rep_pace: false,
         outbox_concurrency: 16,
+        outbox_lease_seconds: 90,
         allow_dev_secrets_on_network: false,
     }
 }
@@ -174,12 +175,18 @@ pub async fn spawn_app_configured(
     redis_url: &str,
     adjust: impl FnOnce(&mut Config),
 ) -> TestApp {
-    spawn(pool, redis_url, adjust, "target/site").await
+    spawn(pool, redis_url, adjust, "target/site", true).await
+}
+
+/// Like [`spawn_app_configured`], without the in-process worker (worker processes of the
+/// test's own do the jobs).
+pub async fn spawn_web_only(pool: PgPool, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn(pool, REDIS_URL, adjust, "target/site", false).await
 }
 
 /// Like [`spawn_app`], serving the compiled site from `site_root` (its files under `pkg/`).
 pub async fn spawn_app_with_site(pool: PgPool, site_root: &str) -> TestApp {
-    spawn(pool, REDIS_URL, |_| (), site_root).await
+    spawn(pool, REDIS_URL, |_| (), site_root, true).await
 }
 
 async fn spawn(
@@ -187,6 +194,7 @@ async fn spawn(
     redis_url: &str,
     adjust: impl FnOnce(&mut Config),
     site_root: &str,
+    with_worker: bool,
 ) -> TestApp {
     // `SPINE_TEST_LOG=debug cargo test` shows Spine's logs.
     if let Ok(filter) = std::env::var("SPINE_TEST_LOG") {
@@ -231,7 +239,7 @@ async fn spawn(
         jobs,
         config: Arc::new(config),
     };
-    let app = Application::with_listener(listener, state, true)
+    let app = Application::with_listener(listener, state, with_worker)
         .expect("valid configuration")
         .drain_at_most(Duration::from_secs(2));
     let state = app.state().clone();
