@@ -6,7 +6,7 @@
 //! reason; anything that may have left (no answer, 500, 502, 504) is "unknown" and never sent
 //! again without the rep.
 
-use std::{sync::Arc, time::Instant};
+use std::{collections::HashMap, sync::Arc, time::Instant};
 
 use app::{
     config::Secret,
@@ -75,6 +75,11 @@ struct Sender {
     deps: OutboxDeps,
     http: reqwest::Client,
     worker: String,
+    /// Access tokens opened from the grants, until they near their expiry: a mail does not
+    /// read and open its rep's grant again.
+    tokens: std::sync::Mutex<HashMap<Uuid, (String, DateTime<Utc>)>>,
+    /// Rung when a send ends: its mailbox has a place for the next request.
+    wake: Arc<Notify>,
 }
 
 /// Claims and sends until `stop` says so, then lets the sends under way finish.
@@ -96,6 +101,8 @@ pub async fn dispatch(
         worker: format!("worker-{}", std::process::id()),
         http,
         deps,
+        tokens: std::sync::Mutex::default(),
+        wake: wake.clone(),
     });
     let permits = Arc::new(Semaphore::new(sender.deps.concurrency.max(1)));
     let mut sends = tokio::task::JoinSet::new();
@@ -138,6 +145,7 @@ pub async fn dispatch(
                 sends.spawn(async move {
                     sender.send(mail).await;
                     drop(permit);
+                    sender.wake.notify_one();
                 });
                 continue;
             }
@@ -149,7 +157,13 @@ pub async fn dispatch(
                 continue;
             }
         }
-        let wait = match outbox::next_due(&sender.pool, &sender.deps.pacing).await {
+        let wait = match outbox::next_due(
+            &sender.pool,
+            &sender.deps.pacing,
+            sender.deps.clock.now(),
+        )
+        .await
+        {
             Ok(Some(due)) => (due - sender.deps.clock.now())
                 .to_std()
                 .unwrap_or_default()
@@ -283,14 +297,44 @@ impl Sender {
         rejected: Option<&str>,
     ) -> Result<String, TokenError> {
         let now = self.deps.clock.now();
+        {
+            let mut cached = self
+                .tokens
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match cached.get(&owner) {
+                Some((token, _)) if Some(token.as_str()) == rejected => {
+                    cached.remove(&owner);
+                }
+                Some((token, expires))
+                    if *expires > now + Duration::seconds(TOKEN_MARGIN_SECONDS) =>
+                {
+                    return Ok(token.clone());
+                }
+                _ => {}
+            }
+        }
+        let token = self.fresh_access_token(owner, rejected, now).await?;
+        self.tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(owner, token.clone());
+        Ok(token.0)
+    }
+
+    /// The grant's access token if it is good, else a new one; with its expiry.
+    async fn fresh_access_token(
+        &self,
+        owner: Uuid,
+        rejected: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(String, DateTime<Utc>), TokenError> {
         let good = |t: &outbox::Tokens| {
             t.access_token
                 .clone()
                 .filter(|a| Some(a.as_str()) != rejected)
-                .filter(|_| {
-                    t.access_expires_at
-                        .is_some_and(|at| at > now + Duration::seconds(TOKEN_MARGIN_SECONDS))
-                })
+                .zip(t.access_expires_at)
+                .filter(|(_, at)| *at > now + Duration::seconds(TOKEN_MARGIN_SECONDS))
         };
         let unavailable = |e: &dyn std::fmt::Display| {
             tracing::error!(error = %e, "reading a grant");
@@ -329,7 +373,7 @@ impl Sender {
         .await
         .map_err(|e| unavailable(&e))?;
         tx.commit().await.map_err(|e| unavailable(&e))?;
-        Ok(refreshed.access_token)
+        Ok((refreshed.access_token, expires_at))
     }
 
     async fn refresh(&self, refresh_token: &str) -> Result<TokenAnswer, TokenError> {

@@ -31,6 +31,7 @@ use tokio::sync::{oneshot, OnceCell};
 use tokio::task::JoinHandle;
 
 pub use directory::{oid_for, DEMO_TENANT_ID, OTHER_TENANT_ID};
+pub use graph::PER_MINUTE as GRAPH_PER_MINUTE;
 pub use keys::{AccessTokenClaims, GRAPH_RESOURCE_ID};
 pub use llm::LLM_API_KEY;
 pub use vision::VISION_API_KEY;
@@ -72,6 +73,8 @@ pub struct SandboxConfig {
     pub clients: Vec<ClientRegistration>,
     /// Serves the `/_sandbox/*` control endpoints (otherwise they answer 404).
     pub enable_control: bool,
+    /// Graph's messages a minute per mailbox ([`graph::PER_MINUTE`] as Exchange has it).
+    pub graph_per_minute: u32,
 }
 
 /// A running sandbox server. Dropping it also shuts the server down.
@@ -107,6 +110,7 @@ impl Sandbox {
             graph_faults: Mutex::default(),
             graph_pace: Mutex::default(),
             admin_consent: Mutex::default(),
+            graph_per_minute: config.graph_per_minute,
         });
         let router = router(app.clone(), config.enable_control);
         let (shutdown, stopped) = oneshot::channel::<()>();
@@ -185,6 +189,8 @@ pub(crate) struct App {
     /// Tenants whose users may not consent to Graph permissions themselves
     /// (`/_sandbox/admin-consent-required`): an administrator must.
     pub admin_consent: Mutex<std::collections::HashSet<String>>,
+    /// Messages a minute per mailbox.
+    pub graph_per_minute: u32,
 }
 
 impl App {

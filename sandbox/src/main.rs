@@ -44,6 +44,9 @@ struct Args {
     /// Serve the /_sandbox/* control endpoints (for tests).
     #[arg(long, env = "SPINE_SANDBOX_ENABLE_CONTROL")]
     enable_control: bool,
+    /// Graph's messages a minute per mailbox (Exchange Online's limit; benches raise it).
+    #[arg(long, env = "SPINE_SANDBOX_GRAPH_PER_MINUTE", default_value_t = sandbox::GRAPH_PER_MINUTE)]
+    graph_per_minute: u32,
 }
 
 #[tokio::main]
@@ -78,6 +81,7 @@ async fn main() -> anyhow::Result<()> {
             redirect_uris: args.redirect_uris,
         }],
         enable_control: args.enable_control,
+        graph_per_minute: args.graph_per_minute,
     })
     .await?;
     tracing::info!(

@@ -16,8 +16,17 @@ struct State {
     accounts: Vec<Account>,
     #[serde(default)]
     refresh_tokens: Vec<RefreshGrant>,
-    #[serde(default)]
+    /// Kept in a file of their own, one message a line, appended to (a mailbox that sent a
+    /// thousand messages is not rewritten a thousand times).
+    #[serde(default, skip_serializing)]
     sent: Vec<crate::graph::Sent>,
+}
+
+/// The file of the sent messages, beside the state file.
+fn sent_path(state: &Path) -> PathBuf {
+    let mut path = state.as_os_str().to_owned();
+    path.push(".sent.jsonl");
+    PathBuf::from(path)
 }
 
 /// What a refresh token grants; the token itself is only kept as a SHA-256 hash.
@@ -53,6 +62,21 @@ impl Store {
             }
             Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
         };
+        let mut state = state;
+        match tokio::fs::read_to_string(sent_path(path)).await {
+            Ok(lines) => {
+                for line in lines.lines().filter(|l| !l.trim().is_empty()) {
+                    state.sent.push(serde_json::from_str(line).with_context(|| {
+                        format!(
+                            "{} is not a list of sent messages",
+                            sent_path(path).display()
+                        )
+                    })?);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).context("reading the sent messages"),
+        }
         Ok(Self {
             path: path.to_owned(),
             state: Mutex::new(state),
@@ -98,9 +122,19 @@ impl Store {
 
     /// Keeps a message Graph accepted.
     pub async fn add_sent(&self, sent: crate::graph::Sent) -> anyhow::Result<()> {
+        use tokio::io::AsyncWriteExt;
         let mut state = self.state.lock().await;
+        let mut line = serde_json::to_vec(&sent)?;
+        line.push(b'\n');
+        let mut file = tokio::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(sent_path(&self.path))
+            .await
+            .context("opening the sent messages")?;
+        file.write_all(&line).await?;
         state.sent.push(sent);
-        write_atomically(&self.path, &state).await
+        Ok(())
     }
 
     /// The messages `mailbox` sent, oldest first.

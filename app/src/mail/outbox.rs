@@ -67,87 +67,76 @@ pub async fn claim(
     // waits for the next due time.
     for _ in 0..8 {
         let mut tx = pool.begin().await?;
-        let mailbox: Option<(Uuid, DateTime<Utc>, Option<NaiveDate>, i32)> = sqlx::query_as(
-            "SELECT p.owner_user_id, p.paced_next_at, p.day, p.sent_on_day
-             FROM send_pace p
-             WHERE p.exchange_next_at <= $1
-               AND EXISTS (SELECT 1 FROM graph_grants g
-                           WHERE g.user_id = p.owner_user_id AND g.status = 'active')
-               AND EXISTS (SELECT 1 FROM outbox_emails o
-                           WHERE o.owner_user_id = p.owner_user_id AND o.status = 'ready'
-                             AND o.next_attempt_at <= $1
-                             AND (o.kind = 'test' OR NOT $2 OR p.paced_next_at <= $1))
-             ORDER BY p.exchange_next_at
-             LIMIT 1
-             FOR UPDATE OF p SKIP LOCKED",
+        // A mailbox with a mail due, whose pace allows a request now and which has a place
+        // among its requests in flight; and how many recipients it wrote to in 24 hours.
+        let mailbox: Option<(Uuid, DateTime<Utc>, Option<NaiveDate>, i32, i64)> = sqlx::query_as(
+            "SELECT p.owner_user_id, p.paced_next_at, p.day, p.sent_on_day,
+                     (SELECT count(*) FROM email_send_logs l
+                      WHERE l.owner_user_id = p.owner_user_id
+                        AND l.started_at > $1 - interval '24 hours'
+                        AND l.outcome IN ('sent', 'unknown', 'lease_lost'))
+                 FROM send_pace p
+                 WHERE p.exchange_next_at <= $1
+                   AND EXISTS (SELECT 1 FROM graph_grants g
+                               WHERE g.user_id = p.owner_user_id AND g.status = 'active')
+                   AND EXISTS (SELECT 1 FROM outbox_emails o
+                               WHERE o.owner_user_id = p.owner_user_id AND o.status = 'ready'
+                                 AND o.next_attempt_at <= $1
+                                 AND (o.kind = 'test' OR NOT $2 OR p.paced_next_at <= $1))
+                   AND (SELECT count(*) FROM outbox_emails s
+                        WHERE s.owner_user_id = p.owner_user_id AND s.status = 'sending'
+                          AND s.lease_until > $1) < $3
+                 ORDER BY p.exchange_next_at
+                 LIMIT 1
+                 FOR UPDATE OF p SKIP LOCKED",
         )
         .bind(now)
         .bind(pacing.rep_pace)
+        .bind(i64::from(pacing.exchange.in_flight))
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((owner, paced_next_at, day, sent_on_day)) = mailbox else {
+        let Some((owner, paced_next_at, day, sent_on_day, recipients)) = mailbox else {
             return Ok(None);
         };
-        match claim_from(
-            &mut tx,
-            pacing,
-            now,
-            jitter,
+        let state = PaceRow {
             owner,
             paced_next_at,
             day,
             sent_on_day,
-        )
-        .await?
-        {
-            Some(claimed) => {
-                tx.commit().await?;
-                return Ok(Some(claimed));
-            }
-            None => tx.commit().await?,
+            recipients,
+        };
+        let claimed = claim_from(&mut tx, pacing, now, jitter, &state).await?;
+        tx.commit().await?;
+        if claimed.is_some() {
+            return Ok(claimed);
         }
     }
     Ok(None)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A mailbox's pace, as read (and locked) by a claim.
+struct PaceRow {
+    owner: Uuid,
+    paced_next_at: DateTime<Utc>,
+    day: Option<NaiveDate>,
+    sent_on_day: i32,
+    /// Recipients written to in the last 24 hours.
+    recipients: i64,
+}
+
 async fn claim_from(
     tx: &mut Transaction<'_, Postgres>,
     pacing: &Pacing,
     now: DateTime<Utc>,
     jitter: f64,
-    owner: Uuid,
-    paced_next_at: DateTime<Utc>,
-    day: Option<NaiveDate>,
-    sent_on_day: i32,
+    pace_row: &PaceRow,
 ) -> sqlx::Result<Option<Claimed>> {
-    let in_flight: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM outbox_emails
-         WHERE owner_user_id = $1 AND status = 'sending' AND lease_until > $2",
-    )
-    .bind(owner)
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await?;
-    if in_flight >= i64::from(pacing.exchange.in_flight) {
-        // A request ends soon; look again shortly.
-        hold_exchange(tx, owner, now + Duration::milliseconds(50)).await?;
-        return Ok(None);
-    }
-    let recipients: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM email_send_logs
-         WHERE owner_user_id = $1 AND started_at > $2 - interval '24 hours'
-           AND outcome IN ('sent', 'unknown', 'lease_lost')",
-    )
-    .bind(owner)
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await?;
-    if recipients >= i64::from(pacing.exchange.recipients_per_day) {
+    let owner = pace_row.owner;
+    if pace_row.recipients >= i64::from(pacing.exchange.recipients_per_day) {
         hold_exchange(tx, owner, now + Duration::minutes(10)).await?;
         return Ok(None);
     }
-    let paced_ok = !pacing.rep_pace || paced_next_at <= now;
+    let paced_ok = !pacing.rep_pace || pace_row.paced_next_at <= now;
     let mail: Option<(Uuid, String, Option<bool>)> = sqlx::query_as(
         "SELECT o.id, o.kind, p.do_not_contact
          FROM outbox_emails o
@@ -181,8 +170,8 @@ async fn claim_from(
     }
     if kind == "prospecting" && pacing.rep_pace {
         let pace = repo::settings(&mut **tx, owner).await?.pace();
-        let sent = u32::try_from(sent_on_day).unwrap_or(0);
-        match pace.slot(now, day, sent) {
+        let sent = u32::try_from(pace_row.sent_on_day).unwrap_or(0);
+        match pace.slot(now, pace_row.day, sent) {
             Slot::Later(at) => {
                 sqlx::query("UPDATE send_pace SET paced_next_at = $2 WHERE owner_user_id = $1")
                     .bind(owner)
@@ -195,7 +184,11 @@ async fn claim_from(
                 day: today,
                 spacing,
             } => {
-                let sent = if day == Some(today) { sent_on_day } else { 0 };
+                let sent = if pace_row.day == Some(today) {
+                    pace_row.sent_on_day
+                } else {
+                    0
+                };
                 // Between 0.7 and 1.3 times the even spacing: no clockwork a filter could spot.
                 let spread = spacing.num_milliseconds() as f64 * (0.7 + 0.6 * jitter);
                 sqlx::query(
@@ -211,9 +204,11 @@ async fn claim_from(
             }
         }
     }
-    hold_exchange(tx, owner, now + pacing.exchange.spacing()).await?;
+    // The mailbox's next request waits Exchange's spacing; this one is leased to its worker.
     let claimed = sqlx::query_as(
-        "UPDATE outbox_emails SET status = 'sending', attempts = attempts + 1, attempt_id = $2,
+        "WITH paced AS (
+             UPDATE send_pace SET exchange_next_at = $5 WHERE owner_user_id = $6)
+         UPDATE outbox_emails SET status = 'sending', attempts = attempts + 1, attempt_id = $2,
              lease_until = $3, updated_at = $4
          WHERE id = $1
          RETURNING id, owner_user_id, kind, attempt_id, attempts, to_address, to_name, subject,
@@ -223,6 +218,8 @@ async fn claim_from(
     .bind(Uuid::new_v4())
     .bind(now + pacing.lease)
     .bind(now)
+    .bind(now + pacing.exchange.spacing())
+    .bind(owner)
     .fetch_one(&mut **tx)
     .await?;
     Ok(Some(claimed))
@@ -297,7 +294,6 @@ pub async fn finish(
     attempt: &Attempt<'_>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    let mut tx = pool.begin().await?;
     let (status, next, class, message): (&str, Option<DateTime<Utc>>, Option<&str>, Option<&str>) =
         match outcome {
             Outcome::Sent { .. } => ("sent", None, None, None),
@@ -328,12 +324,22 @@ pub async fn finish(
         Outcome::Sent { request_id } => request_id.as_deref(),
         _ => attempt.request_id,
     };
+    // One statement: the mail's outcome, its log line, and a consent gone (its grant paused).
     sqlx::query(
-        "UPDATE outbox_emails SET status = $3, next_attempt_at = coalesce($4, next_attempt_at),
-             error_class = $5, last_error = $6, provider_request_id = coalesce($7, provider_request_id),
-             sent_at = CASE WHEN $3 = 'sent' THEN $8 END, lease_until = NULL, updated_at = $8,
-             attempts = attempts - CASE WHEN $5 = 'needs_consent' THEN 1 ELSE 0 END
-         WHERE id = $1 AND attempt_id = $2 AND status IN ('sending', 'unknown')",
+        "WITH done AS (
+             UPDATE outbox_emails SET status = $3, next_attempt_at = coalesce($4, next_attempt_at),
+                 error_class = $5, last_error = $6,
+                 provider_request_id = coalesce($7, provider_request_id),
+                 sent_at = CASE WHEN $3 = 'sent' THEN $8 END, lease_until = NULL, updated_at = $8,
+                 attempts = attempts - CASE WHEN $5 = 'needs_consent' THEN 1 ELSE 0 END
+             WHERE id = $1 AND attempt_id = $2 AND status IN ('sending', 'unknown')),
+         paused AS (
+             UPDATE graph_grants SET status = 'needs_consent', refresh_token = NULL,
+                 access_token = NULL, access_expires_at = NULL, updated_at = now()
+             WHERE user_id = $9 AND status = 'active' AND $5 = 'needs_consent')
+         INSERT INTO email_send_logs (email_id, owner_user_id, attempt, started_at, duration_ms,
+             status_code, outcome, request_id, worker)
+         VALUES ($1, $9, $10, $11, $12, $13, $14, $7, $15)",
     )
     .bind(mail.id)
     .bind(mail.attempt_id)
@@ -343,35 +349,16 @@ pub async fn finish(
     .bind(message)
     .bind(request_id)
     .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO email_send_logs (email_id, owner_user_id, attempt, started_at, duration_ms,
-             status_code, outcome, request_id, worker)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(mail.id)
     .bind(mail.owner_user_id)
     .bind(mail.attempts)
     .bind(attempt.started_at)
     .bind(attempt.duration_ms)
     .bind(attempt.status_code.map(i32::from))
     .bind(outcome.label())
-    .bind(request_id)
     .bind(attempt.worker)
-    .execute(&mut *tx)
+    .execute(pool)
     .await?;
-    if let Outcome::NeedsConsent { .. } = outcome {
-        sqlx::query(
-            "UPDATE graph_grants SET status = 'needs_consent', refresh_token = NULL,
-                 access_token = NULL, access_expires_at = NULL, updated_at = now()
-             WHERE user_id = $1 AND status = 'active'",
-        )
-        .bind(mail.owner_user_id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await
+    Ok(())
 }
 
 const LEASE_LOST: &str =
@@ -399,17 +386,27 @@ pub async fn sweep(pool: &PgPool, now: DateTime<Utc>, worker: &str) -> sqlx::Res
     Ok(done.rows_affected())
 }
 
-/// When the next ready mail may be claimed, if any is waiting for a connected mailbox.
-pub async fn next_due(pool: &PgPool, pacing: &Pacing) -> sqlx::Result<Option<DateTime<Utc>>> {
+/// When the next ready mail may be claimed, if any is waiting for a connected mailbox with a
+/// place among its requests in flight (a request ending wakes the dispatcher).
+pub async fn next_due(
+    pool: &PgPool,
+    pacing: &Pacing,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<DateTime<Utc>>> {
     sqlx::query_scalar(
         "SELECT min(greatest(o.next_attempt_at, p.exchange_next_at,
                    CASE WHEN o.kind = 'test' OR NOT $1 THEN 'epoch' ELSE p.paced_next_at END))
          FROM send_pace p
          JOIN outbox_emails o ON o.owner_user_id = p.owner_user_id AND o.status = 'ready'
          WHERE EXISTS (SELECT 1 FROM graph_grants g
-                       WHERE g.user_id = p.owner_user_id AND g.status = 'active')",
+                       WHERE g.user_id = p.owner_user_id AND g.status = 'active')
+           AND (SELECT count(*) FROM outbox_emails s
+                WHERE s.owner_user_id = p.owner_user_id AND s.status = 'sending'
+                  AND s.lease_until > $3) < $2",
     )
     .bind(pacing.rep_pace)
+    .bind(i64::from(pacing.exchange.in_flight))
+    .bind(now)
     .fetch_one(pool)
     .await
 }

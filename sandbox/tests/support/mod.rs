@@ -53,6 +53,7 @@ pub async fn start(dir: &Path, enable_control: bool) -> Sandbox {
             redirect_uris: vec![REDIRECT_URI.to_owned()],
         }],
         enable_control,
+        graph_per_minute: sandbox::GRAPH_PER_MINUTE,
     })
     .await
     .expect("the sandbox starts")

@@ -140,6 +140,7 @@ pub async fn start_sandbox(spine_origin: &str) -> Sandbox {
         key_file: dir.join("spine-test-sandbox-key.pem"),
         clients,
         enable_control: true,
+        graph_per_minute: sandbox::GRAPH_PER_MINUTE,
     };
     // The first sandbox of this test binary makes the shared key; the others only read it.
     static KEY: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
