@@ -264,6 +264,12 @@ pub async fn demo(
     let seeded = run(pool, owner_email).await?;
     let campaign = seeded.campaigns[0].id;
     demo_catalogue(pool, files, seeded.user.id, campaign).await?;
+    // After the prospects below, on a first run: the mails need them.
+    let demo_mails = DemoMails {
+        pool,
+        owner: seeded.user.id,
+        campaign,
+    };
     let imported: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM import_batches WHERE owner_user_id = $1 AND campaign_id = $2)",
     )
@@ -331,7 +337,91 @@ pub async fn demo(
         }
         tx.commit().await?;
     }
+    demo_mails.add().await?;
     Ok(seeded)
+}
+
+/// The first show's mails as the Envois tab shows them after a morning of sending: some sent,
+/// one refused, one whose answer never came (the rep decides), one waiting for the rep to
+/// connect their mailbox in the sandbox (it then leaves).
+struct DemoMails<'a> {
+    pool: &'a PgPool,
+    owner: Uuid,
+    campaign: Uuid,
+}
+
+impl DemoMails<'_> {
+    async fn add(&self) -> anyhow::Result<()> {
+        use app::mail::repo::{add_email, NewEmail};
+        let now = Utc::now();
+        let mails = [
+            ("lea.mercier@etoile.example.test", "sent", None),
+            ("gaetan.garcon@gourmet.example.test", "sent", None),
+            (
+                "noel.petit@st-honore.example.test",
+                "unknown",
+                Some("Outlook n’a pas confirmé l’envoi : ce mail est peut-être parti. Vérifiez vos éléments envoyés, puis marquez-le envoyé ou renvoyez-le."),
+            ),
+            (
+                "ines.gauthier@alpes.example.test",
+                "failed",
+                Some("Adresse refusée par Outlook : ines.gauthier@alpes.example.test n’est pas une adresse valide."),
+            ),
+            ("maelle.durand@lefevre.example.test", "ready", None),
+        ];
+        let mut tx = self.pool.begin().await?;
+        for (email, status, error) in mails {
+            let (prospect, first_name, last_name): (Uuid, String, String) = sqlx::query_as(
+                "SELECT id, first_name, last_name FROM prospects WHERE owner_user_id = $1 AND email = $2",
+            )
+            .bind(self.owner)
+            .bind(email)
+            .fetch_one(&mut *tx)
+            .await?;
+            let text = format!(
+                "Bonjour {first_name},\n\nMerci de votre visite sur notre stand. Comme promis, \
+                 voici nos nouveautés du salon.\n\nBien cordialement,\nClaire Martin"
+            );
+            let html = format!(
+                "<p>Bonjour {first_name},</p><p>Merci de votre visite sur notre stand. Comme \
+                 promis, voici nos nouveautés du salon.</p><p>Bien cordialement,<br>Claire Martin</p>"
+            );
+            let key = format!("demo:{}:{prospect}:1", self.campaign);
+            let (id, added) = add_email(
+                &mut tx,
+                self.owner,
+                &NewEmail {
+                    campaign: Some(self.campaign),
+                    prospect: Some(prospect),
+                    kind: "prospecting",
+                    status: "ready",
+                    idempotency_key: &key,
+                    to_address: email,
+                    to_name: &format!("{first_name} {last_name}"),
+                    subject: "Suite à votre visite sur notre stand",
+                    html_body: &html,
+                    text_body: &text,
+                },
+                now - Duration::hours(3),
+            )
+            .await?;
+            if added && status != "ready" {
+                sqlx::query(
+                    "UPDATE outbox_emails SET status = $2, attempts = 1, last_error = $3,
+                         sent_at = CASE WHEN $2 = 'sent' THEN $4 END, updated_at = $4
+                     WHERE id = $1",
+                )
+                .bind(id)
+                .bind(status)
+                .bind(error)
+                .bind(now - Duration::hours(2))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 /// The first show's scanned catalogue, read by OCR as the job reads it: its first eight
@@ -471,6 +561,17 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(marked, (1, 1));
+        // The Envois tab's morning: once, whatever the runs.
+        let mails: Vec<(String, i64)> =
+            sqlx::query_as("SELECT status, count(*) FROM outbox_emails GROUP BY 1 ORDER BY 1")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        let mails: Vec<(&str, i64)> = mails.iter().map(|(s, n)| (s.as_str(), *n)).collect();
+        assert_eq!(
+            mails,
+            [("failed", 1), ("ready", 1), ("sent", 2), ("unknown", 1)]
+        );
         let board: Vec<(String, i64)> = sqlx::query_as(
             "SELECT spine_board_place(stage, outcome), count(*) FROM campaign_prospects
              GROUP BY 1 ORDER BY 1",

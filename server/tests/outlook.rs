@@ -705,3 +705,94 @@ async fn tokens_never_reach_the_logs_the_pages_or_debug_output(pool: PgPool) {
     }
     app.shutdown().await.unwrap();
 }
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn unavailable_goes_again_a_gateway_error_is_unknown_an_opt_out_stops_a_mail_and_erasure_leaves_none(
+    pool: PgPool,
+) {
+    let app = spawn_app(pool.clone()).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    connect(&app, &claire, DEMO_TENANT_ID, CLAIRE).await;
+    let (campaign, prospect) = campaign_with_prospect(&pool, &claire, "paul@durand.example").await;
+
+    // 503 is "not sent": it goes again after Retry-After.
+    graph_next(
+        &app,
+        json!({ "status": 503, "code": "ServiceUnavailable", "retry_after": 1 }),
+    )
+    .await;
+    queue(&claire, &campaign, &prospect, "Indisponible", "k-503").await;
+    until_status(&pool, "Indisponible", "sent").await;
+    // 502 may have been sent: unknown, never again by itself.
+    graph_next(&app, json!({ "status": 502, "code": "BadGateway" })).await;
+    queue(&claire, &campaign, &prospect, "Passerelle", "k-502").await;
+    until_status(&pool, "Passerelle", "unknown").await;
+    let outcomes: Vec<String> =
+        sqlx::query_scalar("SELECT outcome FROM email_send_logs ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(outcomes, ["unavailable", "sent", "unknown"]);
+
+    // A mail waits (the mailbox paused) while the contact asks for no more mails: it never
+    // leaves, and no new one is accepted.
+    sqlx::query("UPDATE graph_grants SET status = 'needs_consent', refresh_token = NULL, access_token = NULL")
+        .execute(&pool)
+        .await
+        .unwrap();
+    queue(&claire, &campaign, &prospect, "Avant le refus", "k-avant").await;
+    let (code, _) = claire
+        .call(
+            "set_do_not_contact",
+            &[("campaign", &campaign), ("id", &prospect), ("on", "true")],
+        )
+        .await;
+    assert_eq!(code, 200);
+    connect(&app, &claire, DEMO_TENANT_ID, CLAIRE).await;
+    claire.call("send_test_mail", &[("key", "wake")]).await;
+    until_status(&pool, "Avant le refus", "failed").await;
+    let reason: String =
+        sqlx::query_scalar("SELECT last_error FROM outbox_emails WHERE subject = 'Avant le refus'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(reason.contains("ne plus être contacté"), "{reason}");
+    let (code, refused) = queue(&claire, &campaign, &prospect, "Après", "k-apres").await;
+    assert_eq!(code, 409, "{refused}");
+    assert!(refused["message"]
+        .as_str()
+        .unwrap()
+        .contains("ne plus être contacté"));
+    let sent_to_paul = mailbox(&app, CLAIRE)
+        .await
+        .iter()
+        .filter(|m| m["to"] == json!(["paul@durand.example"]))
+        .count();
+    // The 503 one once; the 502 one the sandbox refused without sending (the rep would find
+    // nothing in their Sent Items and send it again).
+    assert_eq!(sent_to_paul, 1);
+
+    // Erased on request: its mails and their logs go with it.
+    let res = claire
+        .post_page_form(
+            "/api/erase_prospect",
+            &[
+                ("campaign", &campaign),
+                ("id", &prospect),
+                ("confirm", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let left: (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM outbox_emails WHERE kind = 'prospecting'),
+                (SELECT count(*) FROM email_send_logs l JOIN outbox_emails o ON o.id = l.email_id
+                 WHERE o.kind = 'prospecting') + (SELECT count(*) FROM email_send_logs
+                 WHERE email_id NOT IN (SELECT id FROM outbox_emails))",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(left, (0, 0));
+    app.shutdown().await.unwrap();
+}
