@@ -69,7 +69,7 @@ pub async fn claim(
         let mut tx = pool.begin().await?;
         // A mailbox with a mail due, whose pace allows a request now and which has a place
         // among its requests in flight; and how many recipients it wrote to in 24 hours.
-        let mailbox: Option<(Uuid, DateTime<Utc>, Option<NaiveDate>, i32, i64)> = sqlx::query_as(
+        let mailbox: Option<PaceTuple> = sqlx::query_as(
             "SELECT p.owner_user_id, p.paced_next_at, p.day, p.sent_on_day,
                      (SELECT count(*) FROM email_send_logs l
                       WHERE l.owner_user_id = p.owner_user_id
@@ -113,6 +113,9 @@ pub async fn claim(
     }
     Ok(None)
 }
+
+/// The columns of a [`PaceRow`].
+type PaceTuple = (Uuid, DateTime<Utc>, Option<NaiveDate>, i32, i64);
 
 /// A mailbox's pace, as read (and locked) by a claim.
 struct PaceRow {
