@@ -657,6 +657,8 @@ mod tests {
             "SPINE_MICROSOFT_CLIENT_SECRET",
             "SPINE_TOKEN_SECRET",
             "SPINE_ADDRESS_KEY",
+            "SPINE_GRANT_KEY",
+            "SPINE_GRAPH_URL",
             "SPINE_PUBLIC_URL",
         ] {
             assert!(err.contains(setting), "{setting} missing from: {err}");
@@ -678,6 +680,10 @@ mod tests {
             "0123456789abcdef0123456789abcdef-long",
             "--address-key",
             "fedcba9876543210fedcba9876543210-long",
+            "--grant-key",
+            "a-grant-key-of-at-least-32-random-bytes",
+            "--graph-url",
+            "https://graph.microsoft.com",
             "--public-url",
             "https://spine.example.test",
         ]);
