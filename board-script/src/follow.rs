@@ -1,6 +1,6 @@
-//! The catalogue pages (server-written like the board): a reading under way (`[data-follow]`,
-//! the address of its events) shows its pages read as they come, and the page is read again
-//! once the reading ends (unless the rep is correcting a product: then a link offers it); a form
+//! The catalogue and sending pages (server-written like the board): work under way
+//! (`[data-follow]`, the address of its events: a catalogue's reading, a campaign's mails
+//! leaving) shows its progress as it comes, and the page is read again once the work ends (unless the rep is correcting a product: then a link offers it); a form
 //! marked `data-once` posts once, however often it is tapped.
 
 use std::cell::RefCell;
@@ -56,6 +56,9 @@ pub fn sync() {
                         let number = |name| get(name).and_then(|v| v.as_f64()).unwrap_or(0.0);
                         let (done, total) = (number("done"), number("total"));
                         show(&element, done as i32, total as i32);
+                        if let Some(text) = get("text").and_then(|t| t.as_string()) {
+                            show_text(&element, &text);
+                        }
                     }
                     // Ended: the server writes the page as it now is, unless that would lose
                     // what the rep is typing.
@@ -84,6 +87,13 @@ fn show(element: &Element, done: i32, total: i32) {
     }
     if let Ok(Some(line)) = element.query_selector(".reading-text") {
         line.set_text_content(Some(&reading_text(done, total)));
+    }
+}
+
+/// The progress line when the server says it (mails leaving).
+fn show_text(element: &Element, text: &str) {
+    if let Ok(Some(line)) = element.query_selector(".progress-text") {
+        line.set_text_content(Some(text));
     }
 }
 

@@ -13,6 +13,7 @@ use app::{
     mail::{
         clock::Clock,
         outbox::{self, Attempt, Claimed, Outcome, Pacing},
+        repo,
         seal::Sealer,
     },
 };
@@ -256,6 +257,23 @@ impl Sender {
         if let Err(e) = outbox::finish(&self.pool, &mail, &answer.outcome, &attempt, now).await {
             // The lease runs out and the sweep says "unknown": never sent twice.
             tracing::error!(error = %e, mail = %mail.id, "recording a mail's outcome");
+            return;
+        }
+        // The campaign's Envois tab follows its mails live.
+        if let Some(campaign) = mail.campaign_id {
+            let published = async {
+                let counts = repo::counts(&self.pool, mail.owner_user_id, campaign).await?;
+                app::live::publish(
+                    &self.pool,
+                    mail.owner_user_id,
+                    &repo::topic(campaign),
+                    repo::progress_json(&counts),
+                )
+                .await
+            };
+            if let Err(e) = published.await {
+                tracing::warn!(error = %e, "publishing a mail's progress");
+            }
         }
     }
 

@@ -1,6 +1,6 @@
 //! Server-sent events for the pages that follow work in progress or another device's changes
-//! (see `app::live`): an import, a campaign's board, a catalogue's reading; sending will add
-//! its stream here.
+//! (see `app::live`): an import, a campaign's board, a catalogue's reading, a campaign's
+//! mails leaving.
 //!
 //! A stream sends the current state first (read after subscribing, so nothing said in between
 //! is missed), then the events of its topic, and the state again whenever events may have been
@@ -13,6 +13,7 @@ use app::{
     auth::CurrentUser,
     catalog::{self, ingesting},
     live::Heard,
+    mail,
     prospects::{importing, repo},
     state::AppState,
 };
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
             "/campagnes/{id}/catalogue/{catalog}/progression",
             get(catalogue_progress),
         )
+        .route("/campagnes/{id}/envois/progression", get(sending_progress))
 }
 
 /// `GET /campagnes/:id/tableau/evenements`: the board's counts (`{"counts": …}`), then each
@@ -159,6 +161,21 @@ async fn catalogue_progress(
     .await
 }
 
+/// `GET /campagnes/:id/envois/progression`: `{"state": "running", "done": mails that reached
+/// an outcome, "total": those and the waiting ones, "text": …}` as the campaign's mails leave,
+/// then `{"state": "done", …}` when none waits.
+async fn sending_progress(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+    Path(id): Path<String>,
+) -> Response {
+    // The campaign is the work: its own id stands for the work's.
+    follow(state, user, &id, &id, |campaign, _| Work::Sending {
+        campaign,
+    })
+    .await
+}
+
 /// The stream of the rep's work of campaign `id` whose own id is `work_id` (`work` names it).
 async fn follow(
     state: AppState,
@@ -239,6 +256,7 @@ fn internal(cause: impl std::fmt::Display) -> Response {
 enum Work {
     Import { campaign: Uuid, batch: Uuid },
     Catalogue { campaign: Uuid, catalog: Uuid },
+    Sending { campaign: Uuid },
 }
 
 impl Work {
@@ -247,6 +265,7 @@ impl Work {
         match self {
             Work::Import { batch, .. } => importing::topic(*batch),
             Work::Catalogue { catalog, .. } => ingesting::topic(*catalog),
+            Work::Sending { campaign } => mail::repo::topic(*campaign),
         }
     }
 }
@@ -276,6 +295,16 @@ impl Follow {
                     Some(reading) => reading.state_json(),
                     None => serde_json::json!({ "state": "cancelled" }),
                 }))
+            }
+            Work::Sending { campaign } => {
+                if repo::campaign_name(&self.pool, self.owner, campaign)
+                    .await?
+                    .is_none()
+                {
+                    return Ok(None);
+                }
+                let counts = mail::repo::counts(&self.pool, self.owner, campaign).await?;
+                Ok(Some(mail::repo::progress_json(&counts)))
             }
         }
     }

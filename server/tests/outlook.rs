@@ -796,3 +796,75 @@ async fn unavailable_goes_again_a_gateway_error_is_unknown_an_opt_out_stops_a_ma
     assert_eq!(left, (0, 0));
     app.shutdown().await.unwrap();
 }
+
+/// The events of the stream at `path` until its work ends (or `within` passes).
+async fn follow(browser: &Browser, path: &str, within: Duration) -> Vec<Value> {
+    let mut res = browser.get(path).await;
+    assert_eq!(res.status(), 200, "{path}");
+    let mut text = String::new();
+    let _ = tokio::time::timeout(within, async {
+        while let Ok(Some(chunk)) = res.chunk().await {
+            text.push_str(&String::from_utf8_lossy(&chunk));
+            if text.contains("\"state\":\"done\"") {
+                break;
+            }
+        }
+    })
+    .await;
+    text.lines()
+        .filter_map(|l| l.strip_prefix("data: ").or_else(|| l.strip_prefix("data:")))
+        .map(|data| serde_json::from_str(data).unwrap())
+        .collect()
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn the_envois_tab_follows_its_mails_leaving_live(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let julien = app.signed_in(DEMO_TENANT_ID, JULIEN).await;
+    let (campaign, prospect) = campaign_with_prospect(&pool, &claire, "paul@durand.example").await;
+    // No mailbox yet: the mails wait.
+    for n in 1..=3 {
+        queue(
+            &claire,
+            &campaign,
+            &prospect,
+            &format!("Suivi {n}"),
+            &format!("suivi-{n}"),
+        )
+        .await;
+    }
+    let tab = format!("/campagnes/{campaign}/envois");
+    let page = claire.get(&tab).await.text().await.unwrap();
+    let progress = format!("{tab}/progression");
+    assert!(
+        page.contains(&format!("data-follow=\"{progress}\"")),
+        "{page}"
+    );
+    assert!(page.contains("Envoi en cours : 0 mail envoyé sur 3, 3 en attente…"));
+    assert_eq!(julien.get(&progress).await.status(), 404, "another rep's");
+
+    // The stream says where things are, then each mail as it leaves, then the end.
+    let watching = {
+        let claire = claire.clone();
+        let progress = progress.clone();
+        tokio::spawn(async move { follow(&claire, &progress, Duration::from_secs(30)).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    connect(&app, &claire, DEMO_TENANT_ID, CLAIRE).await;
+    claire.call("send_test_mail", &[("key", "go")]).await;
+    let events = watching.await.unwrap();
+    assert_eq!(events[0]["state"], "running", "{events:?}");
+    assert_eq!(
+        (events[0]["done"].as_i64(), events[0]["total"].as_i64()),
+        (Some(0), Some(3))
+    );
+    let last = events.last().unwrap();
+    assert_eq!(last["state"], "done", "{events:?}");
+    assert_eq!(last["done"], 3);
+    assert!(events.len() >= 3, "mails told as they leave: {events:?}");
+    // Nothing waits: the page follows nothing.
+    let page = claire.get(&tab).await.text().await.unwrap();
+    assert!(!page.contains("data-follow"), "{page}");
+    app.shutdown().await.unwrap();
+}

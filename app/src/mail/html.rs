@@ -1,7 +1,8 @@
 //! The sending pages, written by the server (Leptos escapes every value): "Envoi des mails"
 //! (`/compte/envoi`: the rep's mailbox, their pace, a test to themselves) and a campaign's
 //! Envois tab (`/campagnes/:id/envois`: its mails, what happened to each, what the rep may do).
-//! Every action is a plain form, so it works with a tap before any WASM.
+//! Every action is a plain form, so it works with a tap before any WASM; the Envois tab follows
+//! its mails leaving live with the board's script module (`data-follow`).
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -417,6 +418,17 @@ pub fn sending_tab(page: &SendingTab) -> String {
             <p class="budget">{format!("Budget d’aujourd’hui : reste {left_today} mail{} sur {}.",
                 if left_today > 1 { "s" } else { "" }, page.settings.daily_cap)}</p>
             {finish.map(|f| view! { <p class="finish">{f}</p> })}
+            {(waiting > 0).then(|| {
+                let progress = super::repo::progress_json(&page.counts);
+                let number = |name: &str| progress[name].as_i64().unwrap_or(0);
+                view! {
+                    // Followed live by the board's script: the page is read again when none waits.
+                    <div class="sending-progress" data-follow=format!("{path}/progression")>
+                        <progress max=number("total").max(1) value=number("done") aria-label="Progression des envois"></progress>
+                        <p class="progress-text" role="status">{progress["text"].as_str().unwrap_or_default().to_string()}</p>
+                    </div>
+                }
+            })}
             {(waiting > 0).then(|| view! {
                 <form method="post" action=CancelCampaignEmails::url() data-once="">
                     {hidden("campaign", campaign)}
@@ -434,5 +446,6 @@ pub fn sending_tab(page: &SendingTab) -> String {
                 }.into_any()
             }}
         </section>
+        {crate::board::html::script_src().map(|src| view! { <script type="module" src=src data-board-script=""></script> })}
     })
 }

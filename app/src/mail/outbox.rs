@@ -39,6 +39,8 @@ impl Default for Pacing {
 pub struct Claimed {
     pub id: Uuid,
     pub owner_user_id: Uuid,
+    /// `None` for a test to the rep.
+    pub campaign_id: Option<Uuid>,
     pub kind: String,
     pub attempt_id: Uuid,
     pub attempts: i32,
@@ -214,8 +216,8 @@ async fn claim_from(
          UPDATE outbox_emails SET status = 'sending', attempts = attempts + 1, attempt_id = $2,
              lease_until = $3, updated_at = $4
          WHERE id = $1
-         RETURNING id, owner_user_id, kind, attempt_id, attempts, to_address, to_name, subject,
-             html_body, text_body",
+         RETURNING id, owner_user_id, campaign_id, kind, attempt_id, attempts, to_address,
+             to_name, subject, html_body, text_body",
     )
     .bind(id)
     .bind(Uuid::new_v4())

@@ -305,15 +305,50 @@ pub async fn emails(
         .await
 }
 
+/// Where the live events of `campaign`'s mails are published (the Envois tab follows them).
+pub fn topic(campaign: Uuid) -> String {
+    format!("outbox:{campaign}")
+}
+
+/// What the Envois tab's progress shows of `counts` (mails per status): the mails that reached
+/// an outcome out of those that did or wait, `running` while some wait, then `done`.
+pub fn progress_json(counts: &[(String, i64)]) -> serde_json::Value {
+    let n = |status: &str| {
+        counts
+            .iter()
+            .find(|(s, _)| s == status)
+            .map_or(0, |(_, n)| *n)
+    };
+    let waiting = n("ready") + n("sending");
+    let sent = n("sent") + n("bounced");
+    let ended = sent + n("failed") + n("unknown");
+    let total = ended + waiting;
+    let plural = |k: i64| if k > 1 { "s" } else { "" };
+    serde_json::json!({
+        "state": if waiting > 0 { "running" } else { "done" },
+        "done": ended,
+        "total": total,
+        "text": format!(
+            "Envoi en cours : {sent} mail{} envoyé{} sur {total}, {waiting} en attente…",
+            plural(sent),
+            plural(sent)
+        ),
+    })
+}
+
 /// How many of the rep's mails of `campaign` are in each status.
-pub async fn counts(pool: &PgPool, user: Uuid, campaign: Uuid) -> sqlx::Result<Vec<(String, i64)>> {
+pub async fn counts(
+    db: impl sqlx::PgExecutor<'_>,
+    user: Uuid,
+    campaign: Uuid,
+) -> sqlx::Result<Vec<(String, i64)>> {
     sqlx::query_as(
         "SELECT status, count(*) FROM outbox_emails
          WHERE owner_user_id = $1 AND campaign_id = $2 GROUP BY status",
     )
     .bind(user)
     .bind(campaign)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await
 }
 
