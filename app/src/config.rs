@@ -486,6 +486,19 @@ impl Config {
             ));
         }
         let mut wrong = self.development_settings();
+        if self.outbox_per_minute == 0 || self.outbox_per_minute > 30 {
+            wrong.push(format!(
+                "SPINE_OUTBOX_PER_MINUTE must be 1 to 30 in production (Exchange Online sends 30 \
+                 messages a minute per mailbox), not {}",
+                self.outbox_per_minute
+            ));
+        }
+        if self.outbox_lease_seconds < 60 {
+            wrong.push(format!(
+                "SPINE_OUTBOX_LEASE_SECONDS must be at least 60 in production, not {}",
+                self.outbox_lease_seconds
+            ));
+        }
         if !self.public_url.starts_with("https://") {
             wrong.push(format!(
                 "SPINE_PUBLIC_URL must be https in production ({})",
@@ -663,6 +676,22 @@ mod tests {
         ] {
             assert!(err.contains(setting), "{setting} missing from: {err}");
         }
+    }
+
+    #[test]
+    fn production_refuses_an_unpaced_outbox_and_a_lease_shorter_than_a_request() {
+        let err = parse(&[
+            "--environment",
+            "production",
+            "--outbox-per-minute",
+            "0",
+            "--outbox-lease-seconds",
+            "5",
+        ])
+        .validate()
+        .unwrap_err();
+        assert!(err.contains("SPINE_OUTBOX_PER_MINUTE"), "{err}");
+        assert!(err.contains("SPINE_OUTBOX_LEASE_SECONDS"), "{err}");
     }
 
     #[test]

@@ -18,7 +18,7 @@ test('a rep connects their Outlook mailbox, sends themselves a test and it arriv
   await expect(page.getByRole('heading', { name: 'Envoi des mails', level: 1 })).toBeVisible();
   const before = (await sentTo(claire)).length;
 
-  await page.getByRole('button', { name: 'Connecter ma boîte Outlook' }).click();
+  await page.getByRole('link', { name: 'Connecter ma boîte Outlook' }).click();
   // Microsoft (the sandbox) asks which account consents: the rep's own, first.
   await page.getByRole('button', { name: /Claire Martin/ }).first().click();
   await expect(page).toHaveURL(/\/compte\/envoi$/);

@@ -68,6 +68,10 @@ const TOKEN_MARGIN_SECONDS: i64 = 120;
 /// How often mails held past their lease are looked for.
 const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// The longest a request to Graph or to the identity platform takes (less with a short lease).
+const HTTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The longest the dispatcher sleeps without looking at the outbox.
 const IDLE_AT_MOST: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -90,11 +94,15 @@ pub async fn dispatch(
     wake: Arc<Notify>,
     mut stop: watch::Receiver<bool>,
 ) {
+    // A request ends well within the lease renewed just before it: a worker still waiting for
+    // Graph never holds a mail another could be told to send again.
+    let lease = deps.pacing.lease.to_std().unwrap_or(HTTP_TIMEOUT);
+    let timeout = HTTP_TIMEOUT.min(lease * 2 / 3);
     let http = reqwest::Client::builder()
         // A Graph that redirects is not to be followed with a token.
         .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(std::time::Duration::from_secs(10))
-        .timeout(std::time::Duration::from_secs(30))
+        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+        .timeout(timeout)
         .build()
         .expect("an HTTP client without custom TLS builds");
     let sender = Arc::new(Sender {
@@ -238,7 +246,11 @@ impl Sender {
     async fn send(&self, mail: Claimed) {
         let started_at = self.deps.clock.now();
         let started = Instant::now();
-        let answer = self.attempt(&mail).await;
+        let Some(answer) = self.attempt(&mail).await else {
+            // Swept as unknown, or decided by the rep, before anything was posted: it stays so.
+            tracing::warn!(mail = %mail.id, "mail no longer held: nothing posted");
+            return;
+        };
         let attempt = Attempt {
             started_at,
             duration_ms: i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX),
@@ -277,33 +289,34 @@ impl Sender {
         }
     }
 
-    async fn attempt(&self, mail: &Claimed) -> Answer {
+    /// What sending `mail` came to; `None` when the worker no longer held it before posting.
+    async fn attempt(&self, mail: &Claimed) -> Option<Answer> {
         let token = match self.access_token(mail.owner_user_id, None).await {
             Ok(token) => token,
-            Err(e) => return Answer::of(token_outcome(e, mail.attempts)),
+            Err(e) => return Some(Answer::of(token_outcome(e, mail.attempts))),
         };
-        let answer = self.post(mail, &token).await;
+        let answer = self.post(mail, &token).await?;
         if answer.status != Some(401) {
-            return answer;
+            return Some(answer);
         }
         // Expired or revoked early: a new token once, then the answer stands.
         match self.access_token(mail.owner_user_id, Some(&token)).await {
             Ok(fresh) => {
-                let again = self.post(mail, &fresh).await;
+                let again = self.post(mail, &fresh).await?;
                 if again.status == Some(401) {
-                    return Answer {
+                    return Some(Answer {
                         outcome: Outcome::NeedsConsent {
                             message: "Microsoft refuse l’accès à votre boîte : reconnectez-la dans « Envoi des mails ».".into(),
                         },
                         ..again
-                    };
+                    });
                 }
-                again
+                Some(again)
             }
-            Err(e) => Answer {
+            Err(e) => Some(Answer {
                 outcome: token_outcome(e, mail.attempts),
                 ..answer
-            },
+            }),
         }
     }
 
@@ -438,7 +451,21 @@ impl Sender {
         }
     }
 
-    async fn post(&self, mail: &Claimed, token: &str) -> Answer {
+    /// Posts `mail` to Graph, its lease renewed first; `None` when the worker no longer holds it.
+    async fn post(&self, mail: &Claimed, token: &str) -> Option<Answer> {
+        let until = self.deps.clock.now() + self.deps.pacing.lease;
+        match outbox::renew_lease(&self.pool, mail, until).await {
+            Ok(true) => {}
+            Ok(false) => return None,
+            Err(e) => {
+                tracing::error!(error = %e, "renewing a mail's lease");
+                return Some(Answer::of(Outcome::Later {
+                    after: backoff(mail.attempts),
+                    class: "not_sent",
+                    message: "Erreur interne avant l’envoi : nouvel essai sous peu.".into(),
+                }));
+            }
+        }
         let url = format!(
             "{}/v1.0/me/sendMail",
             self.deps.graph_url.trim_end_matches('/')
@@ -472,18 +499,18 @@ impl Sender {
             Ok(res) => res,
             Err(e) if e.is_connect() => {
                 tracing::warn!(error = %without_url(&e), "Graph unreachable");
-                return Answer::of(Outcome::Later {
+                return Some(Answer::of(Outcome::Later {
                     after: backoff(mail.attempts),
                     class: "not_sent",
                     message: "Outlook était injoignable : nouvel essai sous peu.".into(),
-                });
+                }));
             }
             Err(e) => {
                 tracing::warn!(error = %without_url(&e), "no answer from Graph");
-                return Answer::of(Outcome::Unknown {
+                return Some(Answer::of(Outcome::Unknown {
                     class: "unknown",
                     message: UNKNOWN.into(),
-                });
+                }));
             }
         };
         let status = res.status().as_u16();
@@ -552,11 +579,11 @@ impl Sender {
                 message: UNKNOWN.into(),
             },
         };
-        Answer {
+        Some(Answer {
             outcome,
             status: Some(status),
             request_id,
-        }
+        })
     }
 }
 

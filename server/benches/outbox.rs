@@ -1,10 +1,11 @@
 //! The outbox's numbers, against spine-sandbox's Graph over HTTP.
 //!
-//! 1. **Dispatcher overhead**: 1,000 ready mails across 50 mailboxes, the sandbox answering at
-//!    once, pacing off: the time the worker's dispatcher takes to send them all (claim with a
-//!    lease, token, Graph call, outcome and log recorded), beside the bare cost of the same
-//!    1,000 Graph calls made by a plain loop with as many requests at once, in the same run and
-//!    interleaved. Overhead per mail = (dispatcher − loop) / 1,000; goal ≤ 5 ms.
+//! 1. **Dispatcher overhead**: 1,000 ready prospecting mails across 50 mailboxes, the sandbox
+//!    answering at once, pacing off: the time the worker's dispatcher takes to send them all
+//!    (claim with a lease, token, Graph call, outcome and log recorded, the campaign's Envois
+//!    tab told), beside the bare cost of the same 1,000 Graph calls made by a plain loop with as
+//!    many requests at once, in the same run and interleaved. Overhead per mail =
+//!    (dispatcher − loop) / 1,000; goal ≤ 5 ms.
 //! 2. **Pacing accuracy**, Exchange's pace alone (the rep's pace off): one mailbox, the limit
 //!    scaled up to 600 a minute over 300 mails, then the real 30 a minute over 60 mails (two
 //!    minutes). The rate measured from the sandbox's arrival times against the limit (goal:
@@ -39,10 +40,12 @@ const MAILBOXES: usize = 50;
 /// Requests at once, for the dispatcher and the loop alike.
 const AT_ONCE: usize = 16;
 
-/// A rep of the bench and their mailbox's tokens.
+/// A rep of the bench, their mailbox's tokens, a campaign and a prospect of theirs.
 struct Rep {
     user: Uuid,
     access_token: String,
+    campaign: Uuid,
+    prospect: Uuid,
 }
 
 #[tokio::main]
@@ -143,9 +146,15 @@ async fn reps(
             .as_str()
             .context("a refresh token")?;
         let user = Uuid::new_v4();
+        let campaign = Uuid::new_v4();
         let mut tx = pool.begin().await?;
         common::add_rep(&mut tx, user, &format!("Rep {n}"), &tag).await?;
+        common::add_campaign(&mut tx, user, &tag, campaign, &tag, 1).await?;
         tx.commit().await?;
+        let prospect: Uuid = sqlx::query_scalar("SELECT md5($1 || '-1')::uuid")
+            .bind(&tag)
+            .fetch_one(pool)
+            .await?;
         let grant = repo::NewGrant {
             tid: DEMO_TENANT_ID.parse()?,
             oid: Uuid::new_v4(),
@@ -159,26 +168,35 @@ async fn reps(
         reps.push(Rep {
             user,
             access_token: access.to_string(),
+            campaign,
+            prospect,
         });
     }
     Ok(reps)
 }
 
-/// `count` ready mails, round-robin over `reps`.
+/// `count` ready prospecting mails, round-robin over `reps` (each to its rep's prospect, in its
+/// campaign: the Envois tab is told of each as it leaves).
 async fn queue(pool: &PgPool, reps: &[Rep], count: usize) -> anyhow::Result<()> {
     sqlx::query("DELETE FROM outbox_emails")
         .execute(pool)
         .await?;
-    let owners: Vec<Uuid> = (0..count).map(|i| reps[i % reps.len()].user).collect();
+    let pick = |f: fn(&Rep) -> Uuid| -> Vec<Uuid> {
+        (0..count).map(|i| f(&reps[i % reps.len()])).collect()
+    };
+    let owners = pick(|r| r.user);
     sqlx::query(
-        "INSERT INTO outbox_emails (id, owner_user_id, kind, status, idempotency_key, to_address,
-             subject, html_body, text_body)
-         SELECT gen_random_uuid(), owner, 'test', 'ready', 'bench-' || n, 'client@example.test',
-             'Salon : nos nouveautés', '<p>Bonjour,</p><p>Suite à notre rencontre…</p>',
-             'Bonjour, suite à notre rencontre…'
-         FROM unnest($1::uuid[]) WITH ORDINALITY AS t(owner, n)",
+        "INSERT INTO outbox_emails (id, owner_user_id, campaign_id, prospect_id, kind, status,
+             idempotency_key, to_address, subject, html_body, text_body)
+         SELECT gen_random_uuid(), owner, campaign, prospect, 'prospecting', 'ready',
+             'bench-' || n, 'client@example.test', 'Salon : nos nouveautés',
+             '<p>Bonjour,</p><p>Suite à notre rencontre…</p>', 'Bonjour, suite à notre rencontre…'
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) WITH ORDINALITY
+             AS t(owner, campaign, prospect, n)",
     )
     .bind(&owners)
+    .bind(pick(|r| r.campaign))
+    .bind(pick(|r| r.prospect))
     .execute(pool)
     .await?;
     sqlx::query("INSERT INTO send_pace (owner_user_id) SELECT DISTINCT unnest($1::uuid[]) ON CONFLICT (owner_user_id) DO UPDATE SET exchange_next_at = 'epoch'")

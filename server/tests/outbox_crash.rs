@@ -80,7 +80,7 @@ async fn connect_all(app: &TestApp) -> Vec<uuid::Uuid> {
     let mut reps = Vec::new();
     for (tid, email) in REPS {
         let browser = app.signed_in(tid, email).await;
-        let res = browser.post_page_form("/auth/outlook/connect", &[]).await;
+        let res = browser.get("/auth/outlook/connect").await;
         let authorize = res.headers()["location"].to_str().unwrap().to_owned();
         let callback = browser.choose_account(&authorize, tid, email).await;
         let res = browser.get(&callback).await;

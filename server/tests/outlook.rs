@@ -22,7 +22,7 @@ fn location(res: &reqwest::Response) -> String {
 
 /// Connects `email`'s mailbox from "Envoi des mails"; Spine's answer to the callback.
 async fn connect(app: &TestApp, browser: &Browser, tid: &str, email: &str) -> reqwest::Response {
-    let res = browser.post_page_form("/auth/outlook/connect", &[]).await;
+    let res = browser.get("/auth/outlook/connect").await;
     assert_eq!(res.status(), 303, "connecting leaves for Microsoft");
     let authorize = location(&res);
     assert!(
@@ -866,5 +866,33 @@ async fn the_envois_tab_follows_its_mails_leaving_live(pool: PgPool) {
     // Nothing waits: the page follows nothing.
     let page = claire.get(&tab).await.text().await.unwrap();
     assert!(!page.contains("data-follow"), "{page}");
+    app.shutdown().await.unwrap();
+}
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn graph_asking_to_slow_down_holds_the_whole_mailbox_not_just_the_mail(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    connect(&app, &claire, DEMO_TENANT_ID, CLAIRE).await;
+    let (campaign, prospect) = campaign_with_prospect(&pool, &claire, "paul@durand.example").await;
+    graph_next(
+        &app,
+        json!({ "status": 429, "code": "ApplicationThrottled", "retry_after": 5 }),
+    )
+    .await;
+    queue(&claire, &campaign, &prospect, "Lent 1", "lent-1").await;
+    queue(&claire, &campaign, &prospect, "Lent 2", "lent-2").await;
+    until_status(&pool, "Lent 1", "sent").await;
+    until_status(&pool, "Lent 2", "sent").await;
+    let attempts: Vec<(String, chrono::DateTime<chrono::Utc>)> =
+        sqlx::query_as("SELECT outcome, started_at FROM email_send_logs ORDER BY started_at")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(attempts.len(), 3, "{attempts:?}");
+    assert_eq!(attempts[0].0, "throttled");
+    // Exchange's own spacing is 2 s: the next request waited for Retry-After's 5.
+    let waited = attempts[1].1 - attempts[0].1;
+    assert!(waited >= chrono::Duration::milliseconds(4900), "{waited}");
     app.shutdown().await.unwrap();
 }

@@ -261,7 +261,7 @@ pub async fn queue_email(
             "Ce contact a demandé à ne plus être contacté : aucun mail ne peut lui être envoyé.",
         ));
     }
-    let name = format!("{first} {last}").trim().to_string();
+    let name: String = format!("{first} {last}").trim().chars().take(300).collect();
     let email = NewEmail {
         campaign: Some(campaign),
         prospect: Some(prospect),

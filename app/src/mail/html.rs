@@ -26,8 +26,8 @@ use crate::{
     ui::server_html,
 };
 
-/// Where the rep connects their mailbox (a post: it leaves for Microsoft).
-pub const CONNECT_ACTION: &str = "/auth/outlook/connect";
+/// Where the rep connects their mailbox (a link: it leaves for Microsoft).
+pub const CONNECT_HREF: &str = "/auth/outlook/connect";
 /// Where the rep disconnects it.
 pub const DISCONNECT_ACTION: &str = "/auth/outlook/disconnect";
 
@@ -128,6 +128,9 @@ pub fn connect_error_message(code: &str, client_id: &str, email: Option<&str>) -
              ma boîte Outlook »."
             .into(),
         "etat" => "La réponse de Microsoft ne correspond pas à votre demande : recommencez.".into(),
+        "adresse" => "Microsoft n’a pas donné l’adresse de cette boîte : Spine ne peut pas \
+             l’utiliser. Prévenez votre administrateur."
+            .into(),
         "indisponible" => {
             "Le service Microsoft est injoignable : réessayez dans un instant.".into()
         }
@@ -158,12 +161,9 @@ pub fn settings_page(page: &SettingsPage) -> String {
 }
 
 fn mailbox_section(page: &SettingsPage, tz: Tz) -> impl IntoView {
+    // A server route, not a page of the app.
     let connect = |label: &'static str| {
-        view! {
-            <form method="post" action=CONNECT_ACTION data-once="">
-                <button type="submit">{label}</button>
-            </form>
-        }
+        view! { <p><a class="button" href=CONNECT_HREF rel="external">{label}</a></p> }
     };
     let body = match &page.mailbox {
         Some(m) if m.status == "active" => view! {

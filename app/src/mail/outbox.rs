@@ -329,6 +329,15 @@ pub async fn finish(
         Outcome::Sent { request_id } => request_id.as_deref(),
         _ => attempt.request_id,
     };
+    // Graph asked the whole mailbox to slow down: its other mails wait too. And a mail that did
+    // not leave gives its place in the rep's day back.
+    let (hold_until, give_back) = match outcome {
+        Outcome::Later { after, class, .. } => (
+            matches!(*class, "throttled" | "unavailable").then(|| now + *after),
+            i32::from(mail.kind == "prospecting"),
+        ),
+        _ => (None, 0),
+    };
     // One statement: the mail's outcome, its log line, and a consent gone (its grant paused).
     sqlx::query(
         "WITH done AS (
@@ -337,11 +346,20 @@ pub async fn finish(
                  provider_request_id = coalesce($7, provider_request_id),
                  sent_at = CASE WHEN $3 = 'sent' THEN $8 END, lease_until = NULL, updated_at = $8,
                  attempts = attempts - CASE WHEN $5 = 'needs_consent' THEN 1 ELSE 0 END
-             WHERE id = $1 AND attempt_id = $2 AND status IN ('sending', 'unknown')),
+             WHERE id = $1 AND attempt_id = $2 AND status IN ('sending', 'unknown')
+             RETURNING id),
+         -- Only the grant this attempt used: a rep who connected again since keeps theirs.
          paused AS (
              UPDATE graph_grants SET status = 'needs_consent', refresh_token = NULL,
                  access_token = NULL, access_expires_at = NULL, updated_at = now()
-             WHERE user_id = $9 AND status = 'active' AND $5 = 'needs_consent')
+             WHERE user_id = $9 AND status = 'active' AND $5 = 'needs_consent'
+               AND EXISTS (SELECT 1 FROM done) AND connected_at <= $11),
+         held AS (
+             UPDATE send_pace SET
+                 exchange_next_at = greatest(exchange_next_at, coalesce($16, exchange_next_at)),
+                 sent_on_day = greatest(sent_on_day - $17, 0)
+             WHERE owner_user_id = $9 AND ($16 IS NOT NULL OR $17 > 0)
+               AND EXISTS (SELECT 1 FROM done))
          INSERT INTO email_send_logs (email_id, owner_user_id, attempt, started_at, duration_ms,
              status_code, outcome, request_id, worker)
          VALUES ($1, $9, $10, $11, $12, $13, $14, $7, $15)",
@@ -361,9 +379,30 @@ pub async fn finish(
     .bind(attempt.status_code.map(i32::from))
     .bind(outcome.label())
     .bind(attempt.worker)
+    .bind(hold_until)
+    .bind(give_back)
     .execute(pool)
     .await?;
     Ok(())
+}
+
+/// Keeps `mail` for one more request, just before it is posted: `false` when the worker no
+/// longer holds it (its lease was swept, or the rep decided), and then nothing is posted.
+pub async fn renew_lease(
+    pool: &PgPool,
+    mail: &Claimed,
+    until: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let renewed = sqlx::query(
+        "UPDATE outbox_emails SET lease_until = $3
+         WHERE id = $1 AND attempt_id = $2 AND status = 'sending'",
+    )
+    .bind(mail.id)
+    .bind(mail.attempt_id)
+    .bind(until)
+    .execute(pool)
+    .await?;
+    Ok(renewed.rows_affected() == 1)
 }
 
 const LEASE_LOST: &str =

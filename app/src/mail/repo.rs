@@ -377,7 +377,7 @@ impl Decision {
             }
             Decision::Retry => {
                 "UPDATE outbox_emails SET status = 'ready', next_attempt_at = $3, error_class = NULL,
-                     updated_at = now()
+                     last_error = NULL, attempts = 0, updated_at = now()
                  WHERE owner_user_id = $1 AND id = $2 AND status IN ('failed', 'cancelled')
                  RETURNING prospect_id"
             }
@@ -387,7 +387,8 @@ impl Decision {
                  RETURNING prospect_id"
             }
             Decision::SendAgain => {
-                "UPDATE outbox_emails SET status = 'ready', next_attempt_at = $3, updated_at = now()
+                "UPDATE outbox_emails SET status = 'ready', next_attempt_at = $3, error_class = NULL,
+                     last_error = NULL, updated_at = now()
                  WHERE owner_user_id = $1 AND id = $2 AND status = 'unknown'
                  RETURNING prospect_id"
             }

@@ -100,7 +100,7 @@ pub fn router(microsoft: Arc<Microsoft>, limiter: rate_limit::SignInLimiter) -> 
         .route("/auth/logout", post(logout))
         .route("/auth/token", post(issue_token))
         .route("/me", get(me))
-        .route(outlook::CONNECT, post(outlook::connect))
+        .route(outlook::CONNECT, get(outlook::connect))
         .route(outlook::CALLBACK, get(outlook::callback))
         .route(outlook::DISCONNECT, post(outlook::disconnect))
         .layer(Extension(microsoft))

@@ -57,7 +57,9 @@ fn internal(context: &str, e: impl std::fmt::Display) -> Response {
     failed("indisponible")
 }
 
-/// `POST /auth/outlook/connect`: sends the rep to Microsoft to consent to `Mail.Send`.
+/// `GET /auth/outlook/connect`: sends the rep to Microsoft to consent to `Mail.Send`. A link,
+/// as sign-in's: a form may not post to another site (the page's `form-action 'self'`), and
+/// a visit started elsewhere can only connect the rep's own mailbox (the callback checks it).
 pub async fn connect(
     Extension(microsoft): Extension<Arc<Microsoft>>,
     AuthUser(user): AuthUser,
@@ -211,7 +213,10 @@ pub async fn callback(
         .clone()
         .or_else(|| identity.preferred_username.clone())
         .or_else(|| user.email.clone())
-        .unwrap_or_default();
+        .filter(|a| a.contains('@') && a.len() <= 320);
+    let Some(address) = address else {
+        return failed("adresse");
+    };
     let grant = repo::NewGrant {
         tid: identity.tid,
         oid: identity.oid,
