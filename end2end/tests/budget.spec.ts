@@ -55,6 +55,8 @@ test('every page becomes interactive within its download budget: main <= 200 KB,
     [prospect, true],
     [`${campaign}/tableau`, true],
     [`${campaign}/catalogue`, true],
+    [`${campaign}/envois`, true],
+    ['/compte/envoi', true],
   ];
   const rows: string[] = [];
   const over: string[] = [];
