@@ -19,6 +19,8 @@ pub mod catalog;
 pub mod distributors;
 pub mod error;
 pub mod mail;
+#[cfg(feature = "ssr")]
+pub mod mixer;
 pub mod page_data;
 pub mod prospects;
 pub mod system;
