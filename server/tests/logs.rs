@@ -8,7 +8,7 @@ use std::{
     time::Duration,
 };
 
-use common::{spawn_app, REDIS_URL};
+use common::{database_url, spawn_app, KillOnDrop, REDIS_URL};
 use sqlx::PgPool;
 
 #[sqlx::test(migrator = "app::MIGRATOR")]
@@ -25,25 +25,6 @@ async fn a_request_id_sent_by_the_client_is_never_the_support_reference(pool: Pg
     assert_ne!(ours, "b7c7a3a2-0000-4000-8000-000000000000");
     assert!(uuid::Uuid::parse_str(ours).is_ok(), "{ours}");
     app.shutdown().await.unwrap();
-}
-
-/// A child process that does not outlive a failed test.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn database_url(pool: &PgPool) -> String {
-    let options = pool.connect_options();
-    format!(
-        "postgres://postgres@127.0.0.1:{}/{}",
-        options.get_port(),
-        options.get_database().unwrap()
-    )
 }
 
 #[sqlx::test(migrator = "app::MIGRATOR")]

@@ -6,11 +6,11 @@ mod common;
 
 use std::{
     collections::HashMap,
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     time::Duration,
 };
 
-use common::{eventually, spawn_web_only, TestApp, REDIS_URL};
+use common::{database_url, eventually, spawn_web_only, KillOnDrop, TestApp, REDIS_URL};
 use sandbox::{DEMO_TENANT_ID, OTHER_TENANT_ID};
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -31,26 +31,8 @@ const RUNS: usize = 20;
 /// every two seconds), while a worker is killed.
 const MAILS_PER_RUN: usize = 5;
 
-/// A worker process, killed with SIGKILL when dropped.
-struct Worker(Child);
-
-impl Drop for Worker {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn database_url(pool: &PgPool) -> String {
-    let options = pool.connect_options();
-    format!(
-        "postgres://postgres@127.0.0.1:{}/{}",
-        options.get_port(),
-        options.get_database().unwrap()
-    )
-}
-
-fn start_worker(app: &TestApp, pool: &PgPool) -> Worker {
+/// A `spine worker` process, killed with SIGKILL when dropped.
+fn start_worker(app: &TestApp, pool: &PgPool) -> KillOnDrop {
     let config = &app.state.config;
     let child = Command::new(env!("CARGO_BIN_EXE_spine"))
         .arg("worker")
@@ -72,7 +54,7 @@ fn start_worker(app: &TestApp, pool: &PgPool) -> Worker {
         .stderr(Stdio::null())
         .spawn()
         .expect("spine worker starts");
-    Worker(child)
+    KillOnDrop(child)
 }
 
 /// Connects every rep's mailbox through the sandbox.

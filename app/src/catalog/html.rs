@@ -21,7 +21,12 @@ use crate::{
         model::CampaignName,
         ui::{campaign_tabs, Tab},
     },
-    ui::{forms::format_french_date, plain_post::PAGE_FIELD, server_html},
+    ui::{
+        forms::format_french_date,
+        plain_post::PAGE_FIELD,
+        server_html,
+        written::{hidden, notice, refused},
+    },
 };
 
 /// Below this, a field's reading is doubtful: highlighted for the rep to check.
@@ -76,25 +81,6 @@ pub fn progress_href(campaign: Uuid, catalog: Uuid) -> String {
 /// The catalogue pages' own stylesheet (`style/catalogue.css`): only these pages pay for it.
 fn stylesheet() -> impl IntoView {
     crate::board::html::page_stylesheet("catalogue-css.txt")
-}
-
-/// The hidden fields every form of these pages posts.
-fn hidden(name: &'static str, value: impl ToString) -> impl IntoView {
-    view! { <input type="hidden" name=name value=value.to_string() /> }
-}
-
-/// What a plain post left on this page: its notice.
-fn notice(path: &str) -> impl IntoView {
-    let notice = crate::ui::flash::notice_left().filter(|n| n.page == path);
-    view! { <div class="notice-slot" role="status">{notice.map(crate::ui::notice::notice_view)}</div> }
-}
-
-/// A refusal of one of `actions` posted from this page.
-fn refused(actions: &[&str]) -> Option<impl IntoView> {
-    let returned = actions
-        .iter()
-        .find_map(|action| crate::ui::flash::returned_to(action))?;
-    Some(view! { <p class="alert error" role="alert">{returned.error.message}</p> })
 }
 
 /// `n` and its noun, singular up to one as French has it ("0 produit", "1 produit").

@@ -23,7 +23,10 @@ use crate::{
         model::CampaignName,
         ui::{campaign_tabs, Tab},
     },
-    ui::server_html,
+    ui::{
+        server_html,
+        written::{hidden, notice, refused},
+    },
 };
 
 /// Where the rep connects their mailbox (a link: it leaves for Microsoft).
@@ -84,22 +87,6 @@ pub struct SendingTab {
 /// The pages' own stylesheet (`style/sending.css`).
 fn stylesheet() -> impl IntoView {
     crate::board::html::page_stylesheet("sending-css.txt")
-}
-
-fn hidden(name: &'static str, value: impl ToString) -> impl IntoView {
-    view! { <input type="hidden" name=name value=value.to_string() /> }
-}
-
-fn notice(path: &str) -> impl IntoView {
-    let notice = crate::ui::flash::notice_left().filter(|n| n.page == path);
-    view! { <div class="notice-slot" role="status">{notice.map(crate::ui::notice::notice_view)}</div> }
-}
-
-fn refused(actions: &[&str]) -> Option<impl IntoView> {
-    let returned = actions
-        .iter()
-        .find_map(|action| crate::ui::flash::returned_to(action))?;
-    Some(view! { <p class="alert error" role="alert">{returned.error.message}</p> })
 }
 
 /// Why connecting the mailbox failed, from the `erreur` code the callback redirects with.

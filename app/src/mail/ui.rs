@@ -17,10 +17,6 @@ pub struct Prefetched(pub Result<Option<std::sync::Arc<Page>>, AppError>);
 
 /// The page's title and HTML, or why there is none.
 pub(crate) fn server_page() -> (String, String) {
-    use crate::ui::{
-        not_found::{Missing, NotFoundOr},
-        server_html,
-    };
     let prefetched = use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<Prefetched>().cloned());
     let error = match prefetched {
@@ -39,14 +35,5 @@ pub(crate) fn server_page() -> (String, String) {
         Some(Prefetched(Err(e))) => e,
         _ => AppError::not_found(),
     };
-    error.set_response_status();
-    let missing = Missing::CAMPAIGN;
-    let title = if error.kind == crate::error::ErrorKind::NotFound {
-        missing.title.to_string()
-    } else {
-        "Une erreur est survenue".to_string()
-    };
-    let errors = ArcRwSignal::new(Errors::default());
-    errors.update(|e| e.insert_with_default_key(error));
-    (title, server_html(view! { <NotFoundOr errors missing /> }))
+    crate::ui::written::error_page(error, crate::ui::not_found::Missing::CAMPAIGN)
 }

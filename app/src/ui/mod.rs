@@ -13,6 +13,8 @@ pub mod query;
 pub mod server_form;
 pub mod server_page;
 pub mod session;
+#[cfg(feature = "ssr")]
+pub mod written;
 
 /// A view rendered to HTML on the server, for a page to set as is (`inner_html`): without the
 /// `<!>` markers hydration would need, as nothing hydrates it. Leptos escapes every value, so

@@ -27,6 +27,27 @@ pub use browser::Browser;
 
 pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
 
+/// A child process (a `spine` of the test's own) that does not outlive its test: killed with
+/// SIGKILL when dropped.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The address of `pool`'s database, for a `spine` process of the test's own.
+pub fn database_url(pool: &PgPool) -> String {
+    let options = pool.connect_options();
+    format!(
+        "postgres://postgres@127.0.0.1:{}/{}",
+        options.get_port(),
+        options.get_database().unwrap()
+    )
+}
+
 pub struct TestApp {
     pub address: SocketAddr,
     pub state: AppState,
