@@ -20,7 +20,6 @@ mod ssr {
         price::parse_price,
         repo::{self, Decision, Edited, ProductFields},
     };
-    pub use crate::ui::notice::Notice;
     pub use crate::{
         auth::require_user,
         state::{jobs, pool},
@@ -37,17 +36,8 @@ pub fn review_path(campaign: Uuid, catalog: Uuid) -> String {
     format!("/campagnes/{campaign}/catalogue/{catalog}")
 }
 
-/// Back to `page` (its filter and place kept), where the notice is said.
 #[cfg(feature = "ssr")]
-fn answered(message: impl Into<String>, page: String) -> Saved<()> {
-    leptos_axum::redirect(&page);
-    // A notice is for its page's path, whatever the query or the place in it.
-    let path = page.split(['?', '#']).next().unwrap_or_default();
-    Saved {
-        value: (),
-        notice: ssr::Notice::new(message, path),
-    }
-}
+use crate::ui::plain_post::answered;
 
 /// Stops the reading of catalogue `catalog` under way (its processes are stopped; the products
 /// staged before stay).

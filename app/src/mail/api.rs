@@ -23,23 +23,14 @@ pub fn sending_tab_path(campaign: Uuid) -> String {
 #[cfg(feature = "ssr")]
 mod ssr {
     pub use super::super::repo::{self, Decided, Decision, NewEmail, Settings};
-    pub use crate::ui::notice::Notice;
     pub use crate::{
         auth::require_user,
         state::{clock, jobs, pool},
     };
 }
 
-/// Back to `page`, where the notice is said.
 #[cfg(feature = "ssr")]
-fn answered(message: impl Into<String>, page: String) -> Saved<()> {
-    leptos_axum::redirect(&page);
-    let path = page.split(['?', '#']).next().unwrap_or_default();
-    Saved {
-        value: (),
-        notice: ssr::Notice::new(message, path),
-    }
-}
+use crate::ui::plain_post::answered;
 
 /// `08:30` → minutes after midnight; `24:00` is the end of the day.
 pub fn parse_time_of_day(text: &str) -> Option<i16> {

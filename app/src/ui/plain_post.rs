@@ -64,3 +64,15 @@ pub fn typed(name: &str, initial: String) -> String {
         })
         .unwrap_or(initial)
 }
+
+/// What a form's server function answers to send the rep back to `page` (its query and place
+/// kept), where `message` is said: the notice is for the page's path, whatever the query.
+#[cfg(feature = "ssr")]
+pub fn answered(message: impl Into<String>, page: String) -> crate::ui::notice::Saved<()> {
+    leptos_axum::redirect(&page);
+    let path = page.split(['?', '#']).next().unwrap_or_default();
+    crate::ui::notice::Saved {
+        value: (),
+        notice: crate::ui::notice::Notice::new(message, path),
+    }
+}
