@@ -417,6 +417,11 @@ impl Config {
         crate::prospects::suppression::AddressKey::new(self.address_key.expose())
     }
 
+    /// The key of the mails' opt-out links.
+    pub fn opt_out_key(&self) -> crate::mixer::opt_out::OptOutKey {
+        crate::mixer::opt_out::OptOutKey::new(self.address_key.expose())
+    }
+
     pub fn is_production(&self) -> bool {
         self.environment == Environment::Production
     }

@@ -233,7 +233,7 @@ pub enum Escape {
 }
 
 impl Escape {
-    fn apply(self, value: &str) -> String {
+    pub fn apply(self, value: &str) -> String {
         let mut out = String::with_capacity(value.len() + 8);
         for c in value.trim().chars() {
             match c {
