@@ -118,6 +118,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/campagnes/:id/catalogue/:catalog") view=ui::server_page::ServerPage />
                     <Route path=path!("/campagnes/:id/envois") view=ui::server_page::ServerPage />
                     <Route path=path!("/compte/envoi") view=ui::server_page::ServerPage />
+                    <Route path=path!("/campagnes/:id/mixer") view=ui::server_page::ServerPage />
+                    <Route path=path!("/campagnes/:id/prospects/:prospect/produits") view=ui::server_page::ServerPage />
+                    <Route path=path!("/modeles") view=ui::server_page::ServerPage />
+                    <Route path=path!("/modeles/:id") view=ui::server_page::ServerPage />
                     <Route path=path!("/campagnes/:id/tableau/:card") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/prospects/:prospect") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/import/:upload") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />

@@ -9,6 +9,8 @@ pub mod exports;
 pub mod health;
 pub mod limits;
 pub mod live_events;
+pub mod mixer_pages;
+pub mod opt_out;
 pub mod plain_forms;
 pub mod prospect_files;
 pub mod security;

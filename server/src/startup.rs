@@ -24,8 +24,8 @@ use tower_http::{
 };
 
 use crate::{
-    assets, auth, board_page, catalogue_files, exports, health, limits, live_events, plain_forms,
-    prospect_files, security, sending_pages,
+    assets, auth, board_page, catalogue_files, exports, health, limits, live_events, mixer_pages,
+    opt_out, plain_forms, prospect_files, security, sending_pages,
 };
 
 /// Where the compiled site is, from the `LEPTOS_*` variables. Its file names carry content
@@ -294,6 +294,10 @@ pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
             state.clone(),
             sending_pages::prefetch,
         ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            mixer_pages::prefetch,
+        ))
         .route_layer(axum::middleware::from_fn(auth::require_sign_in));
 
     let app = Router::new()
@@ -311,6 +315,8 @@ pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
         ))
         .merge(live_events::router())
         .merge(exports::router())
+        .merge(mixer_pages::router())
+        .merge(opt_out::router(state.config.sign_in_per_minute))
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{eventually, spawn_app, Browser, TestApp};
+use common::{connect, eventually, mailbox, spawn_app, Browser, TestApp};
 use sandbox::{DEMO_TENANT_ID, OTHER_TENANT_ID};
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -18,37 +18,6 @@ const ALEX: &str = "alex.durand@example.test";
 
 fn location(res: &reqwest::Response) -> String {
     res.headers()["location"].to_str().unwrap().to_owned()
-}
-
-/// Connects `email`'s mailbox from "Envoi des mails"; Spine's answer to the callback.
-async fn connect(app: &TestApp, browser: &Browser, tid: &str, email: &str) -> reqwest::Response {
-    let res = browser.get("/auth/outlook/connect").await;
-    assert_eq!(res.status(), 303, "connecting leaves for Microsoft");
-    let authorize = location(&res);
-    assert!(
-        authorize.starts_with(&app.sandbox.base_url()),
-        "{authorize}"
-    );
-    let scope = reqwest::Url::parse(&authorize)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "scope")
-        .map(|(_, v)| v.into_owned())
-        .unwrap();
-    let mut asked: Vec<&str> = scope.split_whitespace().collect();
-    asked.sort_unstable();
-    assert_eq!(
-        asked,
-        ["Mail.Send", "offline_access", "openid"],
-        "send-only"
-    );
-    let callback = browser.choose_account(&authorize, tid, email).await;
-    browser.get(&callback).await
-}
-
-async fn mailbox(app: &TestApp, address: &str) -> Vec<Value> {
-    let url = format!("{}/_sandbox/mailbox/{address}", app.sandbox.base_url());
-    reqwest::get(url).await.unwrap().json().await.unwrap()
 }
 
 async fn graph_next(app: &TestApp, fault: Value) {

@@ -271,11 +271,7 @@ pub fn markdown_text(markdown: &str) -> String {
                     _ => out.push_str("- "),
                 }
             }
-            Event::End(TagEnd::Item) => {
-                if !out.ends_with('\n') {
-                    out.push('\n');
-                }
-            }
+            Event::End(TagEnd::Item) if !out.ends_with('\n') => out.push('\n'),
             Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::BlockQuote(_)) => {
                 if lists.is_empty() {
                     out.push_str("\n\n");
@@ -339,14 +335,14 @@ mod tests {
             Interest {
                 reference: "FR-220".into(),
                 name: "Four mixte <10 niveaux>".into(),
-                price_cents: 1_234_50,
+                price_cents: 123_450,
                 currency: "EUR".into(),
                 note: "Veut une démo *en mars*".into(),
             },
             Interest {
                 reference: "CF-3".into(),
                 name: "Cellule de refroidissement".into(),
-                price_cents: 990_00,
+                price_cents: 99_000,
                 currency: "EUR".into(),
                 note: String::new(),
             },

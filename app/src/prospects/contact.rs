@@ -465,6 +465,45 @@ pub async fn set_do_not_contact(
     Ok(Some(true))
 }
 
+/// The contact `id` asked, by the link at the foot of a mail, not to be contacted by `owner`
+/// any more: marked "ne plus contacter" and its address on the suppression list. Whether the
+/// mark changed (asking twice changes nothing).
+pub async fn opt_out_by_link(
+    tx: &mut Transaction<'_, Postgres>,
+    key: &AddressKey,
+    owner: Uuid,
+    id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    suppression::lock(tx, owner).await?;
+    let email: Option<String> = sqlx::query_scalar(
+        "UPDATE prospects SET do_not_contact = true, version = version + 1, updated_at = now()
+         WHERE owner_user_id = $1 AND id = $2 AND NOT do_not_contact
+         RETURNING email",
+    )
+    .bind(owner)
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(email) = email else {
+        return Ok(false);
+    };
+    suppression::add(tx, key, owner, &email, Reason::OptedOut).await?;
+    record(
+        tx,
+        Change {
+            owner,
+            actor: owner,
+            entity_type: "prospect",
+            entity_id: id,
+            action: "opted_out_by_link",
+            before: Some(serde_json::json!({ "do_not_contact": false })),
+            after: Some(serde_json::json!({ "do_not_contact": true })),
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
 /// What an erasure did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Erased {

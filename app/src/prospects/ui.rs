@@ -42,6 +42,7 @@ pub enum Tab {
     Prospects,
     Board,
     Catalogue,
+    Mixer,
     Sending,
 }
 
@@ -55,6 +56,7 @@ pub fn campaign_tabs(campaign: Uuid, tab: Tab) -> impl IntoView {
             // The board is written whole by the server (see `board::ui`), not by the app's router.
             <a href=format!("/campagnes/{campaign}/tableau") aria-current=current(Tab::Board) rel="external">"Tableau"</a>
             <a href=format!("/campagnes/{campaign}/catalogue") aria-current=current(Tab::Catalogue) rel="external">"Catalogue"</a>
+            <a href=format!("/campagnes/{campaign}/mixer") aria-current=current(Tab::Mixer) rel="external">"Mixer"</a>
             <a href=format!("/campagnes/{campaign}/envois") aria-current=current(Tab::Sending) rel="external">"Envois"</a>
         </nav>
     }

@@ -69,6 +69,12 @@ impl Missing {
         back_href: "/campagnes",
         back_label: "Revenir aux campagnes",
     };
+    pub const TEMPLATE: Missing = Missing {
+        title: "Modèle introuvable",
+        text: "Ce modèle a peut-être été supprimé, ou il appartient à un autre compte.",
+        back_href: "/modeles",
+        back_label: "Revenir aux modèles",
+    };
     pub const DISTRIBUTOR: Missing = Missing {
         title: "Distributeur introuvable",
         text: "Ce distributeur a peut-être été supprimé, ou il appartient à un autre compte.",

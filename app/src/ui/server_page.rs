@@ -33,7 +33,15 @@ fn written() -> (String, String) {
             .get::<crate::mail::ui::Prefetched>()
             .is_some()
     });
-    if catalogue {
+    let mixer = use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .extensions
+            .get::<crate::mixer::ui::Prefetched>()
+            .is_some()
+    });
+    if mixer {
+        crate::mixer::ui::server_page()
+    } else if catalogue {
         crate::catalog::ui::server_page()
     } else if sending {
         crate::mail::ui::server_page()

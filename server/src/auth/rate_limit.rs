@@ -32,6 +32,16 @@ impl SignInLimiter {
     }
 }
 
+impl SignInLimiter {
+    /// Whether `client` may make one more call now.
+    pub fn allows(&self, client: IpAddr) -> bool {
+        if self.0.len() > FORGET_ABOVE {
+            self.0.retain_recent();
+        }
+        self.0.check_key(&client).is_ok()
+    }
+}
+
 /// Answers 429 with a French page past the limit.
 pub async fn limit_sign_in(
     State(limiter): State<SignInLimiter>,

@@ -322,3 +322,40 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Connects `email`'s mailbox from "Envoi des mails"; Spine's answer to the callback.
+pub async fn connect(
+    app: &TestApp,
+    browser: &Browser,
+    tid: &str,
+    email: &str,
+) -> reqwest::Response {
+    let res = browser.get("/auth/outlook/connect").await;
+    assert_eq!(res.status(), 303, "connecting leaves for Microsoft");
+    let authorize = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        authorize.starts_with(&app.sandbox.base_url()),
+        "{authorize}"
+    );
+    let scope = reqwest::Url::parse(&authorize)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "scope")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let mut asked: Vec<&str> = scope.split_whitespace().collect();
+    asked.sort_unstable();
+    assert_eq!(
+        asked,
+        ["Mail.Send", "offline_access", "openid"],
+        "send-only"
+    );
+    let callback = browser.choose_account(&authorize, tid, email).await;
+    browser.get(&callback).await
+}
+
+/// The messages the sandbox delivered to `address`.
+pub async fn mailbox(app: &TestApp, address: &str) -> Vec<serde_json::Value> {
+    let url = format!("{}/_sandbox/mailbox/{address}", app.sandbox.base_url());
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
