@@ -78,6 +78,7 @@ async fn settings(
         tests: repo::emails(pool, user.id, None, 5).await?,
         error: error.map(|code| connect_error_message(code, &client_id, user.email.as_deref())),
         user_email: user.email.clone(),
+        sender: app::mixer::repo::sender(pool, user.id).await?,
         client_id,
         now: state.clock.now(),
     })))

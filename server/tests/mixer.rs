@@ -465,12 +465,36 @@ async fn the_opt_out_link_asks_first_and_only_its_post_stops_the_contact(pool: P
     let s = show(&pool, &claire).await;
     save_template(&claire, None, "Objet", BODY).await;
     let template = template_id(&pool, "Relance salon").await;
+    let (code, _) = claire
+        .call(
+            "save_signature",
+            &[
+                (
+                    "signature",
+                    "Claire Martin\nCheffe des ventes <Sud-Est> </textarea>",
+                ),
+                ("company", "Cuisines Pro"),
+            ],
+        )
+        .await;
+    assert_eq!(code, 200);
+    let settings = claire.get("/compte/envoi").await.text().await.unwrap();
+    assert!(
+        settings.contains("Cheffe des ventes &lt;Sud-Est> &lt;/textarea></textarea>"),
+        "{settings}"
+    );
     let (_, mail) = preview(
         &claire,
         &app,
         json!({ "campaign": s.campaign, "prospect": s.lea, "template_id": template }),
     )
     .await;
+    let html = mail["html"].as_str().unwrap();
+    assert!(
+        html.contains("Claire Martin<br>\nCheffe des ventes &lt;Sud-Est&gt; &lt;/textarea&gt;</p>"),
+        "{html}"
+    );
+    assert!(html.contains("(Cuisines Pro) à la suite de notre rencontre au salon Sirha Lyon"));
     let text = mail["text"].as_str().unwrap();
     let link = text[text.find("http").unwrap()..].trim().to_string();
     let path = link

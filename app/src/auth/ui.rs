@@ -100,7 +100,8 @@ lazy_page!(AccountRoute => AccountPage,
                                 <dt>"Identifiant du compte"</dt><dd><code>{user.oid.to_string()}</code></dd>
                             </dl>
                             // Written by the server, not by the app's router.
-                            <p><a href="/compte/envoi" rel="external">"Envoi des mails : boîte Outlook et rythme d’envoi"</a></p>
+                            <p><a href="/compte/envoi" rel="external">"Envoi des mails : boîte Outlook, rythme d’envoi et signature"</a></p>
+                            <p><a href="/modeles" rel="external">"Modèles de mail"</a></p>
                         })
                     })}
                 </ErrorBoundary>

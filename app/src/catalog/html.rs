@@ -410,7 +410,7 @@ fn product_item(
         let hint_id = format!("{input_id}-aide");
         let described = (doubt || error.is_some()).then(|| hint_id.clone());
         let input = if multi {
-            view! { <textarea id=input_id.clone() name=name rows="3" maxlength="4000" aria-describedby=described.clone() aria-invalid=error.is_some().to_string()>{value(name, stored)}</textarea> }.into_any()
+            view! { <textarea id=input_id.clone() name=name rows="3" maxlength="4000" aria-describedby=described.clone() aria-invalid=error.is_some().to_string() inner_html=crate::ui::textarea_text(&value(name, stored))></textarea> }.into_any()
         } else {
             let inputmode = (name == "price").then_some("decimal");
             view! { <input id=input_id.clone() name=name value=value(name, stored) inputmode=inputmode required=name != "description" aria-describedby=described.clone() aria-invalid=error.is_some().to_string() /> }.into_any()

@@ -80,7 +80,7 @@ fn DistributorFields(
         </label>
         <label class="field">
             <span>"Notes (facultatif)"</span>
-            <textarea name="form[notes]" maxlength="2000" rows="3">{notes}</textarea>
+            <textarea name="form[notes]" maxlength="2000" rows="3" inner_html=crate::ui::textarea_text(&notes)></textarea>
         </label>
     }
 }

@@ -59,6 +59,8 @@ const TIME_ZONES: &[(&str, &str)] = &[
 /// What "Envoi des mails" shows.
 pub struct SettingsPage {
     pub user_email: Option<String>,
+    /// Who the rep's mails come from: signature and company.
+    pub sender: crate::mixer::render::Sender,
     pub mailbox: Option<Mailbox>,
     pub settings: Settings,
     pub pace: PaceState,
@@ -140,10 +142,11 @@ pub fn settings_page(page: &SettingsPage) -> String {
         <p><a class="back" href="/compte">"← Mon compte"</a></p>
         <h1>"Envoi des mails"</h1>
         {notice(SETTINGS_PATH)}
-        {refused(&[SendTestMail::url(), SaveSendSettings::url()])}
+        {refused(&[SendTestMail::url(), SaveSendSettings::url(), crate::mixer::api::SaveSignature::url()])}
         {page.error.clone().map(|e| view! { <p class="alert error" role="alert">{e}</p> })}
         {mailbox_section(page, tz)}
         {settings_section(page)}
+        {signature_section(page)}
     })
 }
 
@@ -265,6 +268,40 @@ fn settings_section(page: &SettingsPage) -> impl IntoView {
                     {field_error("time_zone")}
                 </label>
                 <button type="submit">"Enregistrer"</button>
+            </form>
+        </section>
+    }
+}
+
+/// The signature every prospecting mail ends with, and the company its footer names.
+fn signature_section(page: &SettingsPage) -> impl IntoView {
+    use crate::mixer::api::SaveSignature;
+    let returned = crate::ui::flash::returned_to(SaveSignature::url());
+    let typed = |name: &str, value: &str| {
+        returned
+            .as_ref()
+            .and_then(|r| r.fields.iter().find(|(n, _)| n == name))
+            .map_or(value.to_string(), |(_, v)| v.clone())
+    };
+    let error = |name: &str| returned.as_ref().and_then(|r| r.error.field(name));
+    view! {
+        <section class="card" aria-labelledby="titre-signature">
+            <h2 id="titre-signature">"Signature"</h2>
+            <p class="hint">"Microsoft n’ajoute pas votre signature Outlook aux mails envoyés par Spine : chaque mail de prospection se termine par celle-ci, puis par une mention qui vous nomme, avec un lien pour ne plus recevoir vos messages (obligatoire en prospection)."</p>
+            <form method="post" action=SaveSignature::url() class="stack" data-once="">
+                <label class="field">
+                    <span>"Votre signature"</span>
+                    <textarea name="signature" rows="5" maxlength="4000" placeholder="Prénom Nom\nFonction\nTéléphone"
+                        aria-invalid=error("signature").is_some().to_string() inner_html=crate::ui::textarea_text(&typed("signature", &page.sender.signature))></textarea>
+                    {error("signature").map(|e| view! { <span class="field-error" role="alert">{e}</span> })}
+                </label>
+                <label class="field">
+                    <span>"Société que vous représentez (sinon, le distributeur de la campagne)"</span>
+                    <input name="company" maxlength="300" value=typed("company", &page.sender.company)
+                        aria-invalid=error("company").is_some().to_string() />
+                    {error("company").map(|e| view! { <span class="field-error" role="alert">{e}</span> })}
+                </label>
+                <button type="submit">"Enregistrer la signature"</button>
             </form>
         </section>
     }

@@ -27,7 +27,7 @@ use crate::{
         ui::{campaign_tabs, Tab},
     },
     ui::{
-        server_html,
+        server_html, textarea_text,
         written::{hidden, notice, refused},
     },
 };
@@ -136,9 +136,8 @@ pub fn template_page(page: &TemplatePage) -> String {
             </label>
             <label class="field">
                 <span>"Message (Markdown : **gras**, *italique*, listes avec « - »)"</span>
-                <textarea name="body" required rows="14" aria-invalid=typed.error("body").is_some().to_string()>
-                    {typed.value("body", t.map_or(STARTER_BODY.to_string(), |t| t.body.clone()))}
-                </textarea>
+                <textarea name="body" required rows="14" aria-invalid=typed.error("body").is_some().to_string()
+                    inner_html=textarea_text(&typed.value("body", t.map_or(STARTER_BODY.to_string(), |t| t.body.clone())))></textarea>
                 {typed.error_view("body")}
             </label>
             <details class="fields-help">
@@ -212,7 +211,7 @@ pub fn interests_page(page: &InterestsPage) -> String {
                                 <input type="hidden" form="notes" name=format!("products[{i}]") value=id.to_string() />
                                 <label class="field">
                                     <span>"Note sur ce produit"</span>
-                                    <textarea form="notes" name=format!("notes[{i}]") rows="2" maxlength="2000">{p.note.clone()}</textarea>
+                                    <textarea form="notes" name=format!("notes[{i}]") rows="2" maxlength="2000" inner_html=textarea_text(&p.note)></textarea>
                                 </label>
                             </li>
                         }).collect_view()}
@@ -221,7 +220,7 @@ pub fn interests_page(page: &InterestsPage) -> String {
             }}
             <label class="field">
                 <span>"Note sur ce contact (pour cette campagne)"</span>
-                <textarea form="notes" name="note" rows="3" maxlength="4000">{r.note.clone()}</textarea>
+                <textarea form="notes" name="note" rows="3" maxlength="4000" inner_html=textarea_text(&r.note)></textarea>
             </label>
             <form id="notes" method="post" action=SaveInterestNotes::url() data-once="">
                 {hidden("campaign", campaign)}

@@ -312,7 +312,7 @@ pub fn prospect(campaign: Uuid, p: &Stored, history: &[AuditEntry]) -> String {
         let max = max_chars(key).to_string();
         let input = match key {
             "notes" => view! {
-                <textarea id=id.clone() name=name rows="4" maxlength=max aria-invalid=invalid aria-describedby=described>{value.to_string()}</textarea>
+                <textarea id=id.clone() name=name rows="4" maxlength=max aria-invalid=invalid aria-describedby=described inner_html=crate::ui::textarea_text(&value.to_string())></textarea>
             }.into_any(),
             _ => {
                 let (kind, mode) = match key {
@@ -383,6 +383,11 @@ pub fn prospect(campaign: Uuid, p: &Stored, history: &[AuditEntry]) -> String {
             </section>
         })}
         <section class="card">
+            <h2>"Produits d’intérêt"</h2>
+            // A page the server writes (the mixer's), not one of the app's router.
+            <p><a href=format!("/campagnes/{campaign}/prospects/{}/produits", p.id) rel="external">"Noter les produits qui l’ont intéressé, et vos notes"</a></p>
+        </section>
+        <section class="card">
             <h2>"Origine"</h2>
             <p>{origin}</p>
             <p>"Dans vos campagnes : "
@@ -448,6 +453,7 @@ fn history_label(e: &AuditEntry) -> &'static str {
         }
         "do_not_contact" => "Marque « ne plus contacter » retirée",
         "move" => "Déplacé sur le tableau",
+        "opted_out_by_link" => "Désinscrit par le lien d’un mail",
         _ => "Changement",
     }
 }

@@ -23,3 +23,21 @@ pub mod written;
 pub fn server_html(view: impl leptos::prelude::RenderHtml) -> String {
     view.to_html().replace("<!>", "")
 }
+
+/// `text` as the content of a `<textarea>`, set with `inner_html`: Leptos writes a textarea's
+/// children unescaped (the browser reads them as text, yet `</textarea>` would end the field and
+/// `&amp;` would come back as `&`).
+pub fn textarea_text(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_textareas_text_cannot_end_it() {
+        assert_eq!(
+            super::textarea_text("a &amp; </textarea><b>x"),
+            "a &amp;amp; &lt;/textarea>&lt;b>x"
+        );
+    }
+}
