@@ -119,6 +119,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/campagnes/:id/envois") view=ui::server_page::ServerPage />
                     <Route path=path!("/compte/envoi") view=ui::server_page::ServerPage />
                     <Route path=path!("/campagnes/:id/mixer") view=ui::server_page::ServerPage />
+                    <Route path=path!("/campagnes/:id/stand") view=ui::server_page::ServerPage />
                     <Route path=path!("/campagnes/:id/prospects/:prospect/produits") view=ui::server_page::ServerPage />
                     <Route path=path!("/modeles") view=ui::server_page::ServerPage />
                     <Route path=path!("/modeles/:id") view=ui::server_page::ServerPage />

@@ -9,7 +9,7 @@ use app::{
     error::{AppError, ErrorKind},
     mixer::{
         api::{preview, Mixing, Source, ROUNDS},
-        html::{InterestsPage, MixerPage, TemplatePage, TemplatesPage},
+        html::{InterestsPage, MixerPage, StandPage, TemplatePage, TemplatesPage},
         repo,
         ui::{Page, Prefetched},
     },
@@ -31,6 +31,7 @@ use uuid::Uuid;
 const TEMPLATES: &str = "/modeles";
 const TEMPLATE: &str = "/modeles/{id}";
 const MIXER: &str = "/campagnes/{id}/mixer";
+const STAND: &str = "/campagnes/{id}/stand";
 const INTERESTS: &str = "/campagnes/{id}/prospects/{prospect}/produits";
 
 /// Products offered on a prospect's page at once.
@@ -89,6 +90,7 @@ pub async fn prefetch(State(state): State<AppState>, mut req: Request, next: Nex
             (page, Missing::TEMPLATE)
         }
         MIXER => (mixer(&state, &uri, user.id).await, Missing::CAMPAIGN),
+        STAND => (stand(&state, &uri, user.id).await, Missing::CAMPAIGN),
         INTERESTS => (interests(&state, &uri, user.id).await, Missing::PROSPECT),
         _ => return next.run(req).await,
     };
@@ -116,6 +118,56 @@ async fn interests(state: &AppState, uri: &Uri, owner: Uuid) -> Result<Option<Pa
         q,
         found,
         found_total,
+    }))))
+}
+
+/// Contacts offered on the stand screen at once.
+const CONTACTS: usize = 12;
+/// Products offered on the stand screen at once.
+const STAND_PRODUCTS: i64 = 60;
+
+async fn stand(state: &AppState, uri: &Uri, owner: Uuid) -> Result<Option<Page>, AppError> {
+    let Some(campaign) = id_at(uri, 2) else {
+        return Ok(None);
+    };
+    let pool = &state.pool;
+    let Some(name) = campaign_name(pool, owner, campaign).await? else {
+        return Ok(None);
+    };
+    let q = param(uri, "q").unwrap_or_default();
+    let chosen = match param(uri, "prospect") {
+        Some(id) => match Uuid::parse_str(&id).ok() {
+            Some(id) => match repo::recipient(pool, owner, campaign, id).await? {
+                Some(r) => Some(r),
+                None => return Ok(None),
+            },
+            None => return Ok(None),
+        },
+        None => None,
+    };
+    let (contacts, (products, products_total)) = match &chosen {
+        None => {
+            let query = app::prospects::contact::ListQuery {
+                q: Some(q.clone()),
+                sort: app::prospects::contact::Sort::Recent,
+                after: None,
+            };
+            let mut found = app::prospects::contact::list(pool, owner, campaign, &query).await?;
+            found.items.truncate(CONTACTS);
+            (found.items, (Vec::new(), 0))
+        }
+        Some(_) => (
+            Vec::new(),
+            app::catalog::repo::search(pool, owner, campaign, &q, STAND_PRODUCTS).await?,
+        ),
+    };
+    Ok(Some(Page::Stand(Box::new(StandPage {
+        campaign: name,
+        q,
+        contacts,
+        chosen,
+        products,
+        products_total,
     }))))
 }
 

@@ -694,3 +694,121 @@ async fn another_rep_finds_none_of_the_mixer(pool: PgPool) {
     assert_eq!(kept, (1, 1, 0));
     app.shutdown().await.unwrap();
 }
+
+#[sqlx::test(migrator = "app::MIGRATOR")]
+async fn the_stand_screen_adds_a_visitor_taps_their_products_and_a_note_in_a_few_taps(
+    pool: PgPool,
+) {
+    let app = spawn_app(pool.clone()).await;
+    let claire = app.signed_in(DEMO_TENANT_ID, CLAIRE).await;
+    let julien = app.signed_in(DEMO_TENANT_ID, JULIEN).await;
+    let s = show(&pool, &claire).await;
+    let stand = format!("/campagnes/{}/stand", s.campaign);
+    let page = claire.get(&stand).await.text().await.unwrap();
+    assert!(page.contains("Nouveau contact"), "{page}");
+    assert!(
+        page.contains("Bistrot Léa"),
+        "the campaign's contacts are offered"
+    );
+
+    // Added before the WASM (a plain post), tapped twice: one contact.
+    let key = Uuid::new_v4().to_string();
+    let form = [
+        ("campaign", s.campaign.as_str()),
+        ("key", key.as_str()),
+        ("prospect[email]", "Marc@Brasserie.example"),
+        ("prospect[first_name]", "Marc"),
+        ("prospect[company]", "Brasserie du Port"),
+    ];
+    let first = claire.post_page_form("/api/stand_add_contact", &form).await;
+    let again = claire.post_page_form("/api/stand_add_contact", &form).await;
+    assert_eq!(first.status(), 303);
+    let to = first.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(again.headers()["location"].to_str().unwrap(), to);
+    let marc: String =
+        sqlx::query_scalar("SELECT id::text FROM prospects WHERE email = 'marc@brasserie.example'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(to, format!("{stand}?prospect={marc}"));
+    let page = claire.get(&to).await.text().await.unwrap();
+    assert!(page.contains("Produits qui l’ont intéressé (0)"), "{page}");
+    assert!(page.contains("Four mixte 10 niveaux") && page.contains("Table pliante"));
+    assert!(!page.contains("Lampe de comptoir"), "not published");
+
+    // A tap notes a product and comes back here; a tap again removes it.
+    let tap = |action: &'static str, product: String, retour: &'static str| {
+        let (claire, campaign, marc) = (claire.clone(), s.campaign.clone(), marc.clone());
+        async move {
+            let res = claire
+                .post_page_form(
+                    &format!("/api/{action}"),
+                    &[
+                        ("campaign", campaign.as_str()),
+                        ("prospect", marc.as_str()),
+                        ("product", product.as_str()),
+                        ("retour", retour),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status(), 303);
+            res.headers()["location"].to_str().unwrap().to_string()
+        }
+    };
+    assert_eq!(tap("add_interest", s.four.clone(), "stand").await, to);
+    assert_eq!(tap("add_interest", s.table.clone(), "stand").await, to);
+    assert_eq!(tap("remove_interest", s.table.clone(), "stand").await, to);
+    assert_eq!(
+        tap("add_interest", s.chair.clone(), "https://evil.example/").await,
+        format!("/campagnes/{}/prospects/{marc}/produits", s.campaign),
+        "no other redirect target"
+    );
+    let page = claire.get(&to).await.text().await.unwrap();
+    assert!(page.contains("Produits qui l’ont intéressé (2)"), "{page}");
+
+    // The note, and the next visitor.
+    let res = claire
+        .post_page_form(
+            "/api/stand_done",
+            &[
+                ("campaign", s.campaign.as_str()),
+                ("prospect", marc.as_str()),
+                ("note", "Rappeler en janvier"),
+            ],
+        )
+        .await;
+    assert_eq!(res.headers()["location"].to_str().unwrap(), stand);
+    let note: String =
+        sqlx::query_scalar("SELECT note FROM campaign_prospects WHERE prospect_id = $1::uuid")
+            .bind(&marc)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(note, "Rappeler en janvier");
+
+    // Another rep: nothing.
+    assert_eq!(julien.get(&to).await.status(), 404);
+    assert_eq!(julien.get(&stand).await.status(), 404);
+    let (code, _) = julien
+        .call(
+            "stand_add_contact",
+            &[
+                ("campaign", s.campaign.as_str()),
+                ("prospect[email]", "x@y.example"),
+            ],
+        )
+        .await;
+    assert_eq!(code, 404);
+    let (code, _) = julien
+        .call(
+            "stand_done",
+            &[
+                ("campaign", s.campaign.as_str()),
+                ("prospect", marc.as_str()),
+                ("note", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(code, 404);
+    app.shutdown().await.unwrap();
+}

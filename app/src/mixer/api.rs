@@ -37,6 +37,31 @@ pub fn interests_path(campaign: Uuid, prospect: Uuid) -> String {
     format!("/campagnes/{campaign}/prospects/{prospect}/produits")
 }
 
+/// The stand screen of `campaign`, for `prospect` if one is chosen.
+pub fn stand_path(campaign: Uuid, prospect: Option<Uuid>) -> String {
+    match prospect {
+        Some(p) => format!("/campagnes/{campaign}/stand?prospect={p}"),
+        None => format!("/campagnes/{campaign}/stand"),
+    }
+}
+
+/// Where a product's form sends the rep back: the stand screen (`retour=stand`), else the
+/// prospect's products page. Nothing else: a client's value is never a redirect target.
+fn back(campaign: Uuid, prospect: Uuid, retour: &str, q: &str) -> String {
+    if retour == "stand" {
+        let page = stand_path(campaign, Some(prospect));
+        let q = q.trim();
+        if q.is_empty() {
+            page
+        } else {
+            let encoded: String = form_urlencoded::byte_serialize(q.as_bytes()).collect();
+            format!("{page}&q={encoded}")
+        }
+    } else {
+        with_query(interests_path(campaign, prospect), q)
+    }
+}
+
 /// A template's subject and body, checked: the refusals per field, with where they are.
 pub fn check_template(subject: &str, body: &str) -> Result<(Template, Template), AppError> {
     let mut fields = BTreeMap::new();
@@ -263,6 +288,7 @@ pub async fn add_interest(
     prospect: Uuid,
     product: Uuid,
     #[server(default)] q: String,
+    #[server(default)] retour: String,
 ) -> Result<Saved<()>, AppError> {
     let user = require_user()?;
     if !repo::add_interest(&pool()?, user.id, campaign, prospect, product, "").await? {
@@ -270,7 +296,7 @@ pub async fn add_interest(
     }
     Ok(answered(
         "Produit ajouté.",
-        with_query(interests_path(campaign, prospect), &q),
+        back(campaign, prospect, &retour, &q),
     ))
 }
 
@@ -280,6 +306,8 @@ pub async fn remove_interest(
     campaign: Uuid,
     prospect: Uuid,
     product: Uuid,
+    #[server(default)] q: String,
+    #[server(default)] retour: String,
 ) -> Result<Saved<()>, AppError> {
     let user = require_user()?;
     if !repo::remove_interest(&pool()?, user.id, campaign, prospect, product).await? {
@@ -287,7 +315,46 @@ pub async fn remove_interest(
     }
     Ok(answered(
         "Produit retiré.",
-        interests_path(campaign, prospect),
+        back(campaign, prospect, &retour, &q),
+    ))
+}
+
+/// The stand screen: a visitor leaving the stand, added to the campaign (or found again), then
+/// their products tapped (see `add_interest`).
+#[server(endpoint = "stand_add_contact", output = FormAnswer)]
+pub async fn stand_add_contact(
+    campaign: Uuid,
+    key: Option<Uuid>,
+    prospect: crate::prospects::model::ProspectFields,
+) -> Result<Saved<()>, AppError> {
+    let user = require_user()?;
+    let (id, message) =
+        crate::prospects::api::add_by_hand(&pool()?, &*config()?, user.id, campaign, key, prospect)
+            .await?;
+    Ok(answered(message, stand_path(campaign, Some(id))))
+}
+
+/// The stand screen's last tap: the note on the visitor, then the next visitor.
+#[server(endpoint = "stand_done", output = FormAnswer)]
+pub async fn stand_done(
+    campaign: Uuid,
+    prospect: Uuid,
+    note: String,
+) -> Result<Saved<()>, AppError> {
+    let user = require_user()?;
+    if note.chars().count() > 4000 {
+        return Err(AppError::invalid_field(
+            "note",
+            "La note dépasse 4 000 caractères.",
+        ));
+    }
+    let pool = pool()?;
+    if !repo::save_note(&pool, user.id, campaign, prospect, note.trim()).await? {
+        return Err(AppError::not_found());
+    }
+    Ok(answered(
+        "Contact enregistré. Au suivant !",
+        stand_path(campaign, None),
     ))
 }
 

@@ -320,6 +320,7 @@ pub fn mixer(page: &MixerPage) -> String {
         {stylesheet()}
         <h1>{format!("Mixer · {}", page.campaign.name)}</h1>
         {campaign_tabs(campaign, Tab::Mixer)}
+        <p><a href=format!("/campagnes/{campaign}/stand")>"Écran du stand : noter les produits d’un visiteur"</a></p>
         {notice(&path)}
         {refused(&[QueueMixer::url(), SendMixerTest::url()])}
         {(!page.mailbox).then(|| view! {
@@ -491,4 +492,168 @@ fn queue_form(page: &MixerPage, template: Uuid) -> impl IntoView {
             <p><a href=crate::mail::api::sending_tab_path(campaign)>"Suivre les envois"</a></p>
         </section>
     }
+}
+
+/// `/campagnes/:id/stand`: the moment a visitor leaves the stand, in a few taps.
+pub struct StandPage {
+    pub campaign: CampaignName,
+    /// The contact search, or (a visitor chosen) the product search.
+    pub q: String,
+    /// Contacts found (no visitor chosen): id, name, company, address.
+    pub contacts: Vec<crate::prospects::model::ProspectLine>,
+    pub chosen: Option<Recipient>,
+    pub products: Vec<Published>,
+    pub products_total: i64,
+}
+
+pub fn stand(page: &StandPage) -> String {
+    use super::api::{stand_path, StandAddContact, StandDone};
+    let campaign = page.campaign.id;
+    let path = format!("/campagnes/{campaign}/stand");
+    let body = match &page.chosen {
+        None => {
+            let typed = Typed::new(StandAddContact::url());
+            let field = |name: &'static str,
+                         label: &'static str,
+                         kind: &'static str,
+                         required: bool| {
+                let key = format!("prospect[{name}]");
+                view! {
+                    <label class="field">
+                        <span>{label}</span>
+                        <input name=key.clone() type=kind required=required maxlength="300" autocomplete="off"
+                            value=typed.value(&key, String::new()) aria-invalid=typed.error(name).is_some().to_string() />
+                        {typed.error_view(name)}
+                    </label>
+                }
+            };
+            view! {
+                <section class="card" aria-labelledby="titre-nouveau">
+                    <h2 id="titre-nouveau">"Nouveau contact"</h2>
+                    <form method="post" action=StandAddContact::url() class="stack" data-once="">
+                        {hidden("campaign", campaign)}
+                        {hidden("key", Uuid::new_v4())}
+                        {field("email", "E-mail", "email", true)}
+                        <div class="row">
+                            {field("first_name", "Prénom", "text", false)}
+                            {field("last_name", "Nom", "text", false)}
+                        </div>
+                        <div class="row">
+                            {field("company", "Société", "text", false)}
+                            {field("phone", "Téléphone", "tel", false)}
+                        </div>
+                        <button type="submit">"Ajouter et choisir ses produits"</button>
+                    </form>
+                </section>
+                <section class="card" aria-labelledby="titre-trouver">
+                    <h2 id="titre-trouver">"Ou retrouver un contact"</h2>
+                    <form method="get" action=path.clone() class="search" role="search">
+                        <label class="field">
+                            <span>"Nom, société ou e-mail"</span>
+                            <input type="search" name="q" value=page.q.clone() maxlength="200" autocomplete="off" />
+                        </label>
+                        <button type="submit" class="secondary">"Chercher"</button>
+                    </form>
+                    {if page.contacts.is_empty() {
+                        view! { <p class="empty">{if page.q.trim().is_empty() { "Aucun contact dans cette campagne pour l’instant." } else { "Aucun contact ne correspond." }}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="pick">
+                                {page.contacts.iter().map(|c| view! {
+                                    <li><a class="pick-button" href=stand_path(campaign, Some(c.id))>
+                                        <strong>{if c.name.trim().is_empty() { c.email.clone() } else { c.name.clone() }}</strong>
+                                        <span class="meta">{[c.company.clone(), c.email.clone()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}</span>
+                                    </a></li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </section>
+            }
+            .into_any()
+        }
+        Some(r) => {
+            let name = r.contact.display_name();
+            let who = if name.is_empty() {
+                r.contact.email.clone()
+            } else {
+                name
+            };
+            let liked: std::collections::HashSet<Uuid> =
+                r.interests.iter().map(|(id, _)| *id).collect();
+            let here = stand_path(campaign, Some(r.id));
+            view! {
+                <section class="card visitor" aria-labelledby="titre-visiteur">
+                    <h2 id="titre-visiteur">{who}</h2>
+                    <p class="meta">{[r.contact.company.clone(), r.contact.email.clone()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}</p>
+                    <p><a href=stand_path(campaign, None)>"Changer de contact"</a></p>
+                </section>
+                <section class="card" aria-labelledby="titre-produits">
+                    <h2 id="titre-produits">{format!("Produits qui l’ont intéressé ({})", r.interests.len())}</h2>
+                    <p class="hint">"Touchez un produit pour le noter, touchez-le encore pour le retirer."</p>
+                    <form method="get" action=path.clone() class="search" role="search">
+                        {hidden("prospect", r.id)}
+                        <label class="field">
+                            <span>"Filtrer les produits"</span>
+                            <input type="search" name="q" value=page.q.clone() maxlength="200" autocomplete="off" />
+                        </label>
+                        <button type="submit" class="secondary">"Filtrer"</button>
+                    </form>
+                    {if page.products.is_empty() {
+                        view! { <p class="empty">"Aucun produit publié ne correspond : publiez ceux du catalogue d’abord."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="pick">
+                                {page.products.iter().map(|p| {
+                                    let there = liked.contains(&p.id);
+                                    let action = if there { RemoveInterest::url() } else { AddInterest::url() };
+                                    view! {
+                                        <li>
+                                            <form method="post" action=action data-once="">
+                                                {hidden("campaign", campaign)}
+                                                {hidden("prospect", r.id)}
+                                                {hidden("product", p.id)}
+                                                {hidden("q", page.q.clone())}
+                                                {hidden("retour", "stand")}
+                                                <button type="submit" class="pick-button" aria-pressed=there.to_string()>
+                                                    <span class="reference">{p.reference.clone()}</span>
+                                                    <strong>{p.name.clone()}</strong>
+                                                    <span class="price">{format!("{}\u{202F}HT", format_price(p.price_cents, &p.currency))}</span>
+                                                    <span class="add">{if there { "✓ Noté" } else { "+" }}</span>
+                                                </button>
+                                            </form>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            {(page.products_total > page.products.len() as i64).then(|| view! {
+                                <p class="hint">{format!("Et {} autres : filtrez.", page.products_total - page.products.len() as i64)}</p>
+                            })}
+                        }.into_any()
+                    }}
+                </section>
+                <section class="card" aria-labelledby="titre-note">
+                    <h2 id="titre-note">"Note"</h2>
+                    <form method="post" action=StandDone::url() class="stack" data-once="">
+                        {hidden("campaign", campaign)}
+                        {hidden("prospect", r.id)}
+                        <label class="field">
+                            <span>"Ce qu’il faut retenir (projet, délai, budget…)"</span>
+                            <textarea name="note" rows="3" maxlength="4000" inner_html=textarea_text(&r.note)></textarea>
+                        </label>
+                        <button type="submit">"Terminé — contact suivant"</button>
+                    </form>
+                    <p><a href=interests_path(campaign, r.id)>"Notes par produit"</a>" · "<a href=here>"Recharger"</a></p>
+                </section>
+            }
+            .into_any()
+        }
+    };
+    server_html(view! {
+        {stylesheet()}
+        <h1>{format!("Stand · {}", page.campaign.name)}</h1>
+        {notice(&path)}
+        {refused(&[super::api::StandAddContact::url(), StandDone::url(), AddInterest::url(), RemoveInterest::url()])}
+        {body}
+    })
 }

@@ -432,6 +432,27 @@ pub async fn save_notes(
     Ok(true)
 }
 
+/// Sets the rep's note on a prospect of the campaign; `false` when not in the rep's campaign.
+pub async fn save_note(
+    pool: &PgPool,
+    owner: Uuid,
+    campaign: Uuid,
+    prospect: Uuid,
+    note: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE campaign_prospects SET note = $4
+         WHERE owner_user_id = $1 AND campaign_id = $2 AND prospect_id = $3",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .bind(prospect)
+    .bind(note)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// A mail the mixer queues for a prospect.
 pub struct Queued<'a> {
     pub prospect: Uuid,

@@ -11,6 +11,7 @@ pub enum Page {
     Template(super::html::TemplatePage),
     Interests(Box<super::html::InterestsPage>),
     Mixer(Box<super::html::MixerPage>),
+    Stand(Box<super::html::StandPage>),
 }
 
 /// The page read before rendering (`None`: not the rep's, or no such page), and what is
@@ -46,6 +47,10 @@ pub(crate) fn server_page() -> (String, String) {
                 Page::Interests(p) => (
                     format!("Produits d’intérêt · {}", p.campaign.name),
                     super::html::interests_page(p),
+                ),
+                Page::Stand(p) => (
+                    format!("Stand · {}", p.campaign.name),
+                    super::html::stand(p),
                 ),
                 Page::Mixer(p) => (
                     format!("Mixer · {}", p.campaign.name),

@@ -317,42 +317,52 @@ pub async fn add_prospect(
 ) -> Result<Saved<Uuid>, AppError> {
     use ssr::*;
     let user = require_user()?;
-    let prospect = checked(prospect)?;
-    let pool = pool()?;
-    let mut tx = pool.begin().await?;
+    let (id, message) =
+        add_by_hand(&pool()?, &*config()?, user.id, campaign, key, prospect).await?;
     let page = format!("/campagnes/{campaign}/prospects");
+    leptos_axum::redirect(&page);
+    Ok(Saved {
+        value: id,
+        notice: Notice::new(message, page),
+    })
+}
+
+/// Adds a contact typed by the rep to the campaign (checked; refused when its address is on
+/// the suppression list); `key` makes a double tap one contact. The contact's id, and what
+/// happened in French.
+#[cfg(feature = "ssr")]
+pub async fn add_by_hand(
+    pool: &sqlx::PgPool,
+    config: &crate::config::Config,
+    owner: Uuid,
+    campaign: Uuid,
+    key: Option<Uuid>,
+    prospect: ProspectFields,
+) -> Result<(Uuid, &'static str), AppError> {
+    use ssr::{record, repo, suppression, Change, Claim};
+    let prospect = checked(prospect)?;
+    let mut tx = pool.begin().await?;
     if let Some(key) = key {
-        if let Claim::Done(id) = db::claim(&mut tx, user.id, "prospect", key).await? {
-            leptos_axum::redirect(&page);
-            return Ok(Saved {
-                value: id,
-                notice: Notice::new("Prospect ajouté.", page),
-            });
+        if let Claim::Done(id) = crate::db::claim(&mut tx, owner, "prospect", key).await? {
+            return Ok((id, "Prospect ajouté."));
         }
     }
-    suppression::lock(&mut tx, user.id).await?;
-    if suppression::contains(
-        &mut *tx,
-        &config()?.suppression_key(),
-        user.id,
-        &prospect.email,
-    )
-    .await?
-    {
+    suppression::lock(&mut tx, owner).await?;
+    if suppression::contains(&mut *tx, &config.suppression_key(), owner, &prospect.email).await? {
         return Err(AppError::invalid_field("email", SUPPRESSED));
     }
-    let added = repo::add_by_hand(&mut tx, user.id, campaign, &prospect)
+    let added = repo::add_by_hand(&mut tx, owner, campaign, &prospect)
         .await?
         .ok_or_else(AppError::not_found)?;
     if let Some(key) = key {
-        db::settle(&mut tx, user.id, "prospect", key, added.id()).await?;
+        crate::db::settle(&mut tx, owner, "prospect", key, added.id()).await?;
     }
     // The log names the contact by its id only: an erasure leaves nothing of it there.
     record(
         &mut tx,
         Change {
-            owner: user.id,
-            actor: user.id,
+            owner,
+            actor: owner,
             entity_type: "prospect",
             entity_id: added.id(),
             action: "create",
@@ -367,11 +377,7 @@ pub async fn add_prospect(
         repo::Added::Known(_) => "Contact déjà connu : ajouté à la campagne.",
         repo::Added::AlreadyThere(_) => "Ce contact est déjà dans la campagne.",
     };
-    leptos_axum::redirect(&page);
-    Ok(Saved {
-        value: added.id(),
-        notice: Notice::new(message, page),
-    })
+    Ok((added.id(), message))
 }
 
 /// Why an address on the suppression list is refused.
