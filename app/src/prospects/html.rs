@@ -312,7 +312,7 @@ pub fn prospect(campaign: Uuid, p: &Stored, history: &[AuditEntry]) -> String {
         let max = max_chars(key).to_string();
         let input = match key {
             "notes" => view! {
-                <textarea id=id.clone() name=name rows="4" maxlength=max aria-invalid=invalid aria-describedby=described inner_html=crate::ui::textarea_text(&value.to_string())></textarea>
+                <textarea id=id.clone() name=name rows="4" maxlength=max aria-invalid=invalid aria-describedby=described inner_html=crate::ui::textarea_text(value)></textarea>
             }.into_any(),
             _ => {
                 let (kind, mode) = match key {
