@@ -338,7 +338,79 @@ pub async fn demo(
         tx.commit().await?;
     }
     demo_mails.add().await?;
+    demo_mixer(pool, seeded.user.id, campaign).await?;
     Ok(seeded)
+}
+
+/// The mixer's demo: a template, the rep's signature, and what three visitors of the first show
+/// liked (with notes), so its preview shows a real mail. Once, whatever the runs.
+async fn demo_mixer(pool: &PgPool, owner: Uuid, campaign: Uuid) -> anyhow::Result<()> {
+    use app::mixer::repo;
+    if repo::templates(pool, owner).await?.is_empty() {
+        repo::save_template(
+            pool,
+            owner,
+            None,
+            "Suite au salon",
+            "Suite à notre rencontre au salon {{salon}}",
+            "Bonjour {{prenom|Madame, Monsieur}},\n\nMerci de votre visite sur notre stand au \
+             salon {{salon}}. Comme convenu, voici les produits dont nous avons parlé :\n\n\
+             {{produits}}\n\nJe reste à votre disposition pour un devis ou une démonstration \
+             chez {{societe|vous}}.\n\nBien cordialement,",
+        )
+        .await?;
+    }
+    if repo::sender(pool, owner).await?.signature.is_empty() {
+        repo::save_signature(
+            pool,
+            owner,
+            "Claire Martin\nResponsable des ventes — Salons\n06 12 34 56 78",
+            "",
+        )
+        .await?;
+    }
+    // The published products, in the catalogue's order.
+    let products: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT p.id FROM products p JOIN catalogs c ON c.id = p.catalog_id
+         WHERE p.owner_user_id = $1 AND c.campaign_id = $2 AND p.status = 'published'
+         ORDER BY p.page, p.box_y, p.box_x",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .fetch_all(pool)
+    .await?;
+    let liked: [(&str, &[(usize, &str)], &str); 3] = [
+        (
+            "maelle.durand@lefevre.example.test",
+            &[(0, "Veut un devis pour deux unités"), (2, "")],
+            "Ouvre un second restaurant au printemps.",
+        ),
+        (
+            "ines.gauthier@alpes.example.test",
+            &[(1, "Démonstration demandée")],
+            "",
+        ),
+        (
+            "lea.mercier@etoile.example.test",
+            &[(3, ""), (4, "Budget validé en janvier")],
+            "Décision avec son associé.",
+        ),
+    ];
+    for (email, items, note) in liked {
+        let prospect: Uuid =
+            sqlx::query_scalar("SELECT id FROM prospects WHERE owner_user_id = $1 AND email = $2")
+                .bind(owner)
+                .bind(email)
+                .fetch_one(pool)
+                .await?;
+        for (i, product_note) in items {
+            if let Some(product) = products.get(*i) {
+                repo::add_interest(pool, owner, campaign, prospect, *product, product_note).await?;
+            }
+        }
+        repo::save_note(pool, owner, campaign, prospect, note).await?;
+    }
+    Ok(())
 }
 
 /// The first show's mails as the Envois tab shows them after a morning of sending: some sent,
@@ -603,6 +675,16 @@ mod tests {
                 .await
                 .unwrap();
         assert_eq!(logged, 8);
+        // The mixer: a template and five products liked by three visitors, once.
+        let mixer: (i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM email_templates),
+                    (SELECT count(*) FROM prospect_product_interests),
+                    (SELECT count(DISTINCT prospect_id) FROM prospect_product_interests)",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(mixer, (1, 5, 3));
         let _ = std::fs::remove_dir_all(&data_dir);
     }
 }
