@@ -379,7 +379,9 @@ async fn demo_mixer(pool: &PgPool, owner: Uuid, campaign: Uuid) -> anyhow::Resul
     .bind(campaign)
     .fetch_all(pool)
     .await?;
-    let liked: [(&str, &[(usize, &str)], &str); 3] = [
+    // A visitor, the products they liked (by place, with a note), the note on them.
+    type Liked<'a> = (&'a str, &'a [(usize, &'a str)], &'a str);
+    let liked: [Liked; 3] = [
         (
             "maelle.durand@lefevre.example.test",
             &[(0, "Veut un devis pour deux unités"), (2, "")],
