@@ -24,6 +24,7 @@ use web_sys::{
 mod follow;
 pub mod place;
 pub mod reading;
+mod search;
 pub mod wire;
 use place::{Place, STAGES};
 use wire::{
@@ -96,6 +97,7 @@ thread_local! {
 pub fn run() {
     sync();
     follow::sync();
+    search::sync();
     let changed = Closure::<dyn FnMut(js_sys::Array, MutationObserver)>::new(|_, _| {
         sync();
         follow::sync();

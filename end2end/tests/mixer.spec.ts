@@ -67,6 +67,14 @@ test('a rep notes products for two visitors, writes a template with a fallback, 
   const leaProducts = await visitor(page, campaign, lea, [0, 2]);
   const anonProducts = await visitor(page, campaign, anon, [5]);
 
+  // The stand finds a visitor again as the rep types (no button tapped).
+  await page.goto(`${campaign}/stand`);
+  await expect(page.locator('[data-live-results] .pick-button')).toHaveCount(2);
+  await page.getByLabel('Nom, société ou e-mail').pressSequentially('bistrot', { delay: 30 });
+  await expect(page.locator('[data-live-results] .pick-button')).toHaveCount(1);
+  await expect(page.locator('[data-live-results] .pick-button')).toContainText('Léa');
+  await expect(page).toHaveURL(/q=bistrot/);
+
   // A template with a fallback for the visitor without a first name.
   await page.goto('/modeles/nouveau');
   await page.getByLabel('Nom du modèle', { exact: true }).fill(`Merci ${stamp}`);

@@ -65,9 +65,10 @@ async fn an_unknown_page_answers_404_in_french(pool: PgPool) {
 
 #[tokio::test]
 async fn every_lazy_page_can_be_downloaded_ahead_of_a_tap() {
-    // The pages whose code is in the main chunk (the board's and the catalogue's HTML are the
-    // server's, their script a module of its own); every other route is lazy.
-    const EAGER: [&str; 7] = [
+    // The pages whose code is in the main chunk (the board's, the catalogue's, the sending and
+    // the mixer's HTML are the server's, the board's script a module of its own); every other
+    // route is lazy.
+    const EAGER: [&str; 12] = [
         "/",
         "/connexion",
         "/campagnes/{id}/tableau",
@@ -75,6 +76,11 @@ async fn every_lazy_page_can_be_downloaded_ahead_of_a_tap() {
         "/campagnes/{id}/catalogue/{catalog}",
         "/campagnes/{id}/envois",
         "/compte/envoi",
+        "/campagnes/{id}/mixer",
+        "/campagnes/{id}/stand",
+        "/campagnes/{id}/prospects/{prospect}/produits",
+        "/modeles",
+        "/modeles/{id}",
     ];
     let routes = server::startup::page_routes();
     assert!(routes.len() > EAGER.len());

@@ -32,9 +32,13 @@ use crate::{
     },
 };
 
-/// The pages' own stylesheet (`style/mixer.css`).
+/// The pages' own stylesheet (`style/mixer.css`), and the board's script module: search as
+/// the rep types, and a form tapped twice posts once.
 fn stylesheet() -> impl IntoView {
-    crate::board::html::page_stylesheet("mixer-css.txt")
+    view! {
+        {crate::board::html::page_stylesheet("mixer-css.txt")}
+        {crate::board::html::script_src().map(|src| view! { <script type="module" src=src data-board-script=""></script> })}
+    }
 }
 
 /// "1 contact", "2 contacts".
@@ -230,13 +234,14 @@ pub fn interests_page(page: &InterestsPage) -> String {
         </section>
         <section class="card" aria-labelledby="titre-ajouter">
             <h2 id="titre-ajouter">"Ajouter un produit"</h2>
-            <form method="get" action=path.clone() class="search" role="search">
+            <form method="get" action=path.clone() class="search" role="search" data-live="">
                 <label class="field">
                     <span>"Rechercher dans les produits publiés"</span>
                     <input type="search" name="q" value=page.q.clone() maxlength="200" placeholder="Nom, référence" autocomplete="off" />
                 </label>
                 <button type="submit" class="secondary">"Rechercher"</button>
             </form>
+            <div data-live-results="">
             {if page.found.is_empty() {
                 let text = if page.q.trim().is_empty() {
                     "Aucun produit publié dans cette campagne : publiez ceux du catalogue d’abord.".to_string()
@@ -272,6 +277,7 @@ pub fn interests_page(page: &InterestsPage) -> String {
                     })}
                 }.into_any()
             }}
+            </div>
         </section>
         <p><a class="button secondary" href=mixer_path(campaign)>"Aller au mixer"</a></p>
     })
@@ -547,13 +553,14 @@ pub fn stand(page: &StandPage) -> String {
                 </section>
                 <section class="card" aria-labelledby="titre-trouver">
                     <h2 id="titre-trouver">"Ou retrouver un contact"</h2>
-                    <form method="get" action=path.clone() class="search" role="search">
+                    <form method="get" action=path.clone() class="search" role="search" data-live="">
                         <label class="field">
                             <span>"Nom, société ou e-mail"</span>
                             <input type="search" name="q" value=page.q.clone() maxlength="200" autocomplete="off" />
                         </label>
                         <button type="submit" class="secondary">"Chercher"</button>
                     </form>
+                    <div data-live-results="">
                     {if page.contacts.is_empty() {
                         view! { <p class="empty">{if page.q.trim().is_empty() { "Aucun contact dans cette campagne pour l’instant." } else { "Aucun contact ne correspond." }}</p> }.into_any()
                     } else {
@@ -568,6 +575,7 @@ pub fn stand(page: &StandPage) -> String {
                             </ul>
                         }.into_any()
                     }}
+                    </div>
                 </section>
             }
             .into_any()
@@ -591,7 +599,7 @@ pub fn stand(page: &StandPage) -> String {
                 <section class="card" aria-labelledby="titre-produits">
                     <h2 id="titre-produits">{format!("Produits qui l’ont intéressé ({})", r.interests.len())}</h2>
                     <p class="hint">"Touchez un produit pour le noter, touchez-le encore pour le retirer."</p>
-                    <form method="get" action=path.clone() class="search" role="search">
+                    <form method="get" action=path.clone() class="search" role="search" data-live="">
                         {hidden("prospect", r.id)}
                         <label class="field">
                             <span>"Filtrer les produits"</span>
@@ -599,6 +607,7 @@ pub fn stand(page: &StandPage) -> String {
                         </label>
                         <button type="submit" class="secondary">"Filtrer"</button>
                     </form>
+                    <div data-live-results="">
                     {if page.products.is_empty() {
                         view! { <p class="empty">"Aucun produit publié ne correspond : publiez ceux du catalogue d’abord."</p> }.into_any()
                     } else {
@@ -631,6 +640,7 @@ pub fn stand(page: &StandPage) -> String {
                             })}
                         }.into_any()
                     }}
+                    </div>
                 </section>
                 <section class="card" aria-labelledby="titre-note">
                     <h2 id="titre-note">"Note"</h2>
