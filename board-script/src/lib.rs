@@ -23,6 +23,7 @@ use web_sys::{
 
 mod follow;
 pub mod place;
+mod preview;
 pub mod reading;
 mod search;
 pub mod wire;
@@ -97,6 +98,7 @@ thread_local! {
 pub fn run() {
     sync();
     follow::sync();
+    preview::sync();
     search::sync();
     let changed = Closure::<dyn FnMut(js_sys::Array, MutationObserver)>::new(|_, _| {
         sync();

@@ -85,7 +85,7 @@ test('a rep notes products for two visitors, writes a template with a fallback, 
 
   // The mixer previews each visitor's own mail.
   await page.goto(`${campaign}/mixer`);
-  await page.getByLabel('Modèle', { exact: true }).selectOption({ label: `Merci ${stamp}` });
+  await page.getByRole('combobox', { name: 'Modèle' }).selectOption({ label: `Merci ${stamp}` });
   await page.getByRole('button', { name: 'Afficher' }).click();
   const preview = page.locator('.mail-preview');
   const shown = async (email: string) => {
@@ -114,7 +114,7 @@ test('a rep notes products for two visitors, writes a template with a fallback, 
     await expect(page).toHaveURL(/\/compte\/envoi$/);
   }
   await page.goto(`${campaign}/mixer`);
-  await page.getByLabel('Modèle', { exact: true }).selectOption({ label: `Merci ${stamp}` });
+  await page.getByRole('combobox', { name: 'Modèle' }).selectOption({ label: `Merci ${stamp}` });
   await page.getByRole('button', { name: 'Afficher' }).click();
   await page.getByLabel(/Ceux qui ont un produit d’intérêt \(2\)/).check();
   await page.getByRole('button', { name: 'Mettre en file d’attente' }).dblclick();

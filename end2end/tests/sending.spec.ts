@@ -39,12 +39,12 @@ test('a rep connects their Outlook mailbox, sends themselves a test and it arriv
   // The pace, in the rep's words.
   await page.getByLabel('Mails de prospection par jour, au plus').fill('80');
   await page.getByLabel('Envoyer à partir de').fill('09:00');
-  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
   await expect(page.getByText('Rythme d’envoi enregistré.')).toBeVisible();
   await expect(page.getByLabel('Mails de prospection par jour, au plus')).toHaveValue('80');
   await page.getByLabel('Envoyer à partir de').fill('20:00');
   await page.getByLabel('Jusqu’à').fill('19:00');
-  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
   await expect(page.getByText('L’heure de fin doit venir après l’heure de début.')).toBeVisible();
 });
 

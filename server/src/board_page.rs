@@ -11,7 +11,7 @@ use app::{
     state::AppState,
 };
 use axum::{
-    extract::{MatchedPath, Request, State},
+    extract::{Request, State},
     middleware::Next,
     response::Response,
 };
@@ -22,10 +22,7 @@ const BOARD: &str = "/campagnes/{id}/tableau";
 
 /// Reads the board of a board page's campaign (for its rep, with the page's search).
 pub async fn prefetch(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let on_board = req
-        .extensions()
-        .get::<MatchedPath>()
-        .is_some_and(|path| path.as_str() == BOARD);
+    let on_board = crate::server_pages::route(&req) == Some(BOARD);
     let user = req.extensions().get::<CurrentUser>().map(|u| u.id);
     if let (true, Some(user)) = (on_board, user) {
         let campaign = req

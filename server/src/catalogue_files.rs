@@ -22,9 +22,7 @@ use app::{
     ui::notice::Notice,
 };
 use axum::{
-    extract::{
-        DefaultBodyLimit, FromRequest, MatchedPath, Multipart, Path as UrlPath, Request, State,
-    },
+    extract::{DefaultBodyLimit, FromRequest, Multipart, Path as UrlPath, Request, State},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
@@ -290,12 +288,9 @@ const REVIEW: &str = "/campagnes/{id}/catalogue/{catalog}";
 
 /// Reads what a catalogue page shows (for its rep), before it renders.
 pub async fn prefetch(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let matched = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|path| path.as_str().to_string());
+    let matched = crate::server_pages::route(&req);
     let user = req.extensions().get::<CurrentUser>().map(|u| u.id);
-    if let (Some(matched @ (TAB | REVIEW)), Some(user)) = (matched.as_deref(), user) {
+    if let (Some(matched @ (TAB | REVIEW)), Some(user)) = (matched, user) {
         let ids: Vec<Option<Uuid>> = req
             .uri()
             .path()

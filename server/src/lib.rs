@@ -16,6 +16,7 @@ pub mod prospect_files;
 pub mod security;
 pub mod seed;
 pub mod sending_pages;
+pub mod server_pages;
 pub mod shutdown;
 pub mod startup;
 pub mod telemetry;

@@ -18,7 +18,7 @@ use app::{
     ui::not_found::Missing,
 };
 use axum::{
-    extract::{MatchedPath, Request, State},
+    extract::{Request, State},
     http::{StatusCode, Uri},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -56,10 +56,7 @@ fn id_at(uri: &Uri, n: usize) -> Option<Uuid> {
 
 /// Reads what a mixer page shows (for its rep), before it renders.
 pub async fn prefetch(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let matched = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|path| path.as_str().to_string());
+    let matched = crate::server_pages::route(&req);
     let user = req.extensions().get::<CurrentUser>().cloned();
     let (Some(matched), Some(user)) = (matched, user) else {
         return next.run(req).await;
@@ -67,7 +64,7 @@ pub async fn prefetch(State(state): State<AppState>, mut req: Request, next: Nex
     let pool = &state.pool;
     // The address alone: the request's body cannot be held across a read.
     let uri = req.uri().clone();
-    let (page, missing) = match matched.as_str() {
+    let (page, missing) = match matched {
         TEMPLATES => (
             repo::templates(pool, user.id)
                 .await
@@ -235,6 +232,25 @@ async fn mixer(state: &AppState, uri: &Uri, owner: Uuid) -> Result<Option<Page>,
     let mailbox = app::mail::repo::mailbox(pool, owner)
         .await?
         .is_some_and(|m| m.status == "active");
+    let with_products = roster.iter().filter(|(_, _, n)| *n > 0).count();
+    let finish = if state.config.outbox_rep_pace && with_products > 0 {
+        let settings = app::mail::repo::settings(pool, owner).await?;
+        let paced = app::mail::repo::pace_state(pool, owner).await?;
+        let waiting = repo::waiting(pool, owner).await?;
+        let now = state.clock.now();
+        let pace = settings.pace();
+        let end = pace.finish(
+            now,
+            paced.paced_next_at.unwrap_or(now),
+            paced.day,
+            u32::try_from(paced.sent_on_day).unwrap_or(0),
+            u32::try_from(waiting as usize + with_products).unwrap_or(u32::MAX),
+            state.config.pacing().exchange.spacing(),
+        );
+        Some(app::mail::pace::french_when(end, now, pace.time_zone))
+    } else {
+        None
+    };
     Ok(Some(Page::Mixer(Box::new(MixerPage {
         campaign: name,
         templates,
@@ -244,6 +260,7 @@ async fn mixer(state: &AppState, uri: &Uri, owner: Uuid) -> Result<Option<Page>,
         current,
         rounds: repo::rounds(pool, owner, campaign).await?,
         mailbox,
+        finish,
     }))))
 }
 

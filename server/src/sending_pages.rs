@@ -15,7 +15,7 @@ use app::{
     state::AppState,
 };
 use axum::{
-    extract::{MatchedPath, Request, State},
+    extract::{Request, State},
     middleware::Next,
     response::Response,
 };
@@ -29,12 +29,9 @@ const LISTED: i64 = 200;
 
 /// Reads what a sending page shows (for its rep), before it renders.
 pub async fn prefetch(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let matched = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|path| path.as_str().to_string());
+    let matched = crate::server_pages::route(&req);
     let user = req.extensions().get::<CurrentUser>().cloned();
-    if let (Some(matched @ (SETTINGS | TAB)), Some(user)) = (matched.as_deref(), user) {
+    if let (Some(matched @ (SETTINGS | TAB)), Some(user)) = (matched, user) {
         let page = match matched {
             SETTINGS => {
                 let error = req.uri().query().and_then(|q| {

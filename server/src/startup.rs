@@ -25,7 +25,7 @@ use tower_http::{
 
 use crate::{
     assets, auth, board_page, catalogue_files, exports, health, limits, live_events, mixer_pages,
-    opt_out, plain_forms, prospect_files, security, sending_pages,
+    opt_out, plain_forms, prospect_files, security, sending_pages, server_pages,
 };
 
 /// Where the compiled site is, from the `LEPTOS_*` variables. Its file names carry content
@@ -298,6 +298,7 @@ pub fn router(state: AppState, microsoft: Arc<auth::Microsoft>) -> Router {
             state.clone(),
             mixer_pages::prefetch,
         ))
+        .route_layer(axum::middleware::from_fn(server_pages::name_route))
         .route_layer(axum::middleware::from_fn(auth::require_sign_in));
 
     let app = Router::new()

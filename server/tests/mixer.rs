@@ -591,6 +591,12 @@ async fn another_rep_finds_none_of_the_mixer(pool: PgPool) {
     ] {
         assert_eq!(julien.get(&path).await.status(), 404, "{path}");
     }
+    // A path of the written pages' generic routes that is no page.
+    let res = julien
+        .get(&format!("/campagnes/{julien_campaign}/nulle-part"))
+        .await;
+    assert_eq!(res.status(), 404);
+    assert!(res.text().await.unwrap().contains("Page introuvable"));
     let julien_templates = julien.get("/modeles").await.text().await.unwrap();
     assert!(!julien_templates.contains("Relance salon"));
 

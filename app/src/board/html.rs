@@ -51,7 +51,6 @@ pub fn board(board: &Board, q: &str) -> String {
         <p><a class="back" href="/campagnes">"← Campagnes"</a></p>
         <h1>{board.campaign.name.clone()}</h1>
         {campaign_tabs(campaign, Tab::Board)}
-        <p><a class="button" href=format!("/campagnes/{campaign}/stand")>"Écran du stand : noter un visiteur"</a></p>
         <div class="notice-slot" role="status">{notice.map(crate::ui::notice::notice_view)}</div>
         {refused.map(|message| view! { <p class="alert error" role="alert">{message}</p> })}
         <form method="get" action=path.clone() class="filters search" role="search">
@@ -98,6 +97,7 @@ pub fn board(board: &Board, q: &str) -> String {
                 }
             }).collect_view()}
         </div>
+        <p class="stand-link"><a href=format!("/campagnes/{campaign}/stand")>"Écran du stand : noter les produits d’un visiteur"</a></p>
         {script_src().map(|src| view! { <script type="module" src=src data-board-script=""></script> })}
     })
 }

@@ -221,6 +221,10 @@ pub async fn save_template(
     name: String,
     subject: String,
     body: String,
+    #[server(default)] retour: String,
+    #[server(default)] campaign: Option<Uuid>,
+    #[server(default)] prospect: Option<Uuid>,
+    #[server(default)] round: Option<i16>,
 ) -> Result<Saved<()>, AppError> {
     let user = require_user()?;
     let name = name.trim();
@@ -241,7 +245,12 @@ pub async fn save_template(
     let saved = repo::save_template(&pool()?, user.id, id, name, subject.trim(), &body)
         .await?
         .ok_or_else(AppError::not_found)?;
-    Ok(answered("Modèle enregistré.", template_path(saved)))
+    // Saved from the mixer: back to the same preview (an address Spine makes from ids).
+    let page = match campaign.filter(|_| retour == "mixer") {
+        Some(campaign) => mixer_page(campaign, saved, prospect, round.unwrap_or(1)),
+        None => template_path(saved),
+    };
+    Ok(answered("Modèle enregistré.", page))
 }
 
 /// Deletes a template (mails already queued keep their words).

@@ -296,6 +296,9 @@ pub struct MixerPage {
     /// The last round queued to each prospect, and its mail's status.
     pub rounds: HashMap<Uuid, (i16, String)>,
     pub mailbox: bool,
+    /// When the mails of those with a product would all have gone, queued now (the rep's pace,
+    /// what already waits included): "demain vers 9 h 10".
+    pub finish: Option<String>,
 }
 
 fn round_label(round: i16) -> String {
@@ -329,6 +332,7 @@ pub fn mixer(page: &MixerPage) -> String {
         <p><a href=format!("/campagnes/{campaign}/stand")>"Écran du stand : noter les produits d’un visiteur"</a></p>
         {notice(&path)}
         {refused(&[QueueMixer::url(), SendMixerTest::url()])}
+        {crate::ui::flash::returned_to(SaveTemplate::url()).map(|r| view! { <p class="alert error" role="alert">{r.error.message}</p> })}
         {(!page.mailbox).then(|| view! {
             <p class="alert error" role="alert">"Aucune boîte Outlook connectée : vos mails attendront que vous la connectiez dans "<a href=crate::mail::api::SETTINGS_PATH>"Envoi des mails"</a>"."</p>
         })}
@@ -412,36 +416,35 @@ fn preview(page: &MixerPage, template: Uuid) -> impl IntoView {
             format!("{name} <{}>", recipient.contact.email)
         }
     };
-    let body = match rendered {
-        Ok(mail) => view! {
-            {(!mail.warnings.is_empty()).then(|| view! {
-                <ul class="warnings" aria-label="Avertissements">
-                    {mail.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}
-                </ul>
-            })}
-            <p class="subject"><span class="meta">"Objet : "</span><strong>{mail.subject.clone()}</strong></p>
-            <div class="mail-preview" inner_html=mail.html.clone()></div>
-            <details>
-                <summary>"Version texte"</summary>
-                <pre class="mail-text">{mail.text.clone()}</pre>
-            </details>
-            <form method="post" action=SendMixerTest::url() data-once="">
-                {hidden("campaign", campaign)}
-                {hidden("template", template)}
-                {hidden("prospect", recipient.id)}
-                {hidden("round", page.round)}
-                {hidden("key", Uuid::new_v4())}
-                <button type="submit" class="secondary">"M’envoyer un test"</button>
-            </form>
-        }
-        .into_any(),
-        Err(e) => view! {
-            <p class="alert error" role="alert">
-                {e.fields.values().cloned().collect::<Vec<_>>().join(" ")}
-                " "<a href=template_path(template)>"Corriger le modèle"</a>
-            </p>
-        }
-        .into_any(),
+    let (mail, error) = match rendered {
+        Ok(mail) => (Some(mail), None),
+        Err(e) => (
+            None,
+            Some(e.fields.values().cloned().collect::<Vec<_>>().join(" ")),
+        ),
+    };
+    let warnings = mail.map(|m| m.warnings.clone()).unwrap_or_default();
+    // Marked for the board's script, which shows here what the template being edited makes.
+    let body = view! {
+        <p class="alert error" role="alert" data-preview-error="" hidden=error.is_none()>{error.clone()}</p>
+        <ul class="warnings" aria-label="Avertissements" data-preview-warnings="" hidden=warnings.is_empty()>
+            {warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}
+        </ul>
+        <p class="subject"><span class="meta">"Objet : "</span><strong data-preview-subject="">{mail.map(|m| m.subject.clone())}</strong></p>
+        <div class="mail-preview" data-preview-html="" inner_html=mail.map(|m| m.html.clone()).unwrap_or_default()></div>
+        <details>
+            <summary>"Version texte"</summary>
+            <pre class="mail-text" data-preview-text="">{mail.map(|m| m.text.clone())}</pre>
+        </details>
+        {edit_template(page, template, recipient.id, error.is_some())}
+        <form method="post" action=SendMixerTest::url() data-once="">
+            {hidden("campaign", campaign)}
+            {hidden("template", template)}
+            {hidden("prospect", recipient.id)}
+            {hidden("round", page.round)}
+            {hidden("key", Uuid::new_v4())}
+            <button type="submit" class="secondary">"M’envoyer un test"</button>
+        </form>
     };
     view! {
         <section class="card preview" aria-labelledby="titre-apercu">
@@ -458,6 +461,45 @@ fn preview(page: &MixerPage, template: Uuid) -> impl IntoView {
     .into_any()
 }
 
+/// The template, edited beside its preview: the board's script previews what is typed
+/// (`POST /mixer/preview`), saving keeps it for every campaign.
+fn edit_template(page: &MixerPage, template: Uuid, prospect: Uuid, open: bool) -> impl IntoView {
+    let typed = Typed::new(SaveTemplate::url());
+    let saved = page.templates.iter().find(|t| t.id == template);
+    let subject = typed.value(
+        "subject",
+        saved.map(|t| t.subject.clone()).unwrap_or_default(),
+    );
+    let body = typed.value("body", saved.map(|t| t.body.clone()).unwrap_or_default());
+    let open = open || typed.returned.is_some();
+    view! {
+        <details class="edit-template" open=open>
+            <summary>"Modifier ce modèle (l’aperçu suit)"</summary>
+            <form method="post" action=SaveTemplate::url() class="stack" data-once=""
+                data-preview="/mixer/preview" data-campaign=page.campaign.id.to_string() data-prospect=prospect.to_string()>
+                {hidden("id", template)}
+                {hidden("name", saved.map(|t| t.name.clone()).unwrap_or_default())}
+                {hidden("retour", "mixer")}
+                {hidden("campaign", page.campaign.id)}
+                {hidden("prospect", prospect)}
+                {hidden("round", page.round)}
+                <label class="field">
+                    <span>"Objet du modèle"</span>
+                    <input name="subject" required maxlength="500" value=subject aria-invalid=typed.error("subject").is_some().to_string() />
+                    {typed.error_view("subject")}
+                </label>
+                <label class="field">
+                    <span>"Message du modèle"</span>
+                    <textarea name="body" required rows="10" aria-invalid=typed.error("body").is_some().to_string()
+                        inner_html=textarea_text(&body)></textarea>
+                    {typed.error_view("body")}
+                </label>
+                <button type="submit">"Enregistrer le modèle"</button>
+            </form>
+        </details>
+    }
+}
+
 /// Who to send to, and the button.
 fn queue_form(page: &MixerPage, template: Uuid) -> impl IntoView {
     let campaign = page.campaign.id;
@@ -466,6 +508,9 @@ fn queue_form(page: &MixerPage, template: Uuid) -> impl IntoView {
         <section class="card" aria-labelledby="titre-file">
             <h2 id="titre-file">{format!("Mettre en file d’attente · {}", round_label(page.round))}</h2>
             <p class="hint">"Chaque prospect reçoit un seul mail par envoi : remettre en file ne l’ajoute pas deux fois, et un autre modèle remplace le mail qui n’est pas encore parti. Les contacts « ne plus contacter » sont écartés."</p>
+            {page.finish.clone().map(|when| view! {
+                <p class="finish">{format!("Mis en file maintenant, les mails de ceux qui ont un produit d’intérêt seront tous partis {when}, à votre rythme d’envoi.")}</p>
+            })}
             <form method="post" action=QueueMixer::url() data-once="" class="stack">
                 {hidden("campaign", campaign)}
                 {hidden("template", template)}

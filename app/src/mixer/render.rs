@@ -200,18 +200,15 @@ fn footer(merge: &Merge<'_>) -> (String, String) {
     match merge.opt_out_url {
         Some(url) => (
             format!(
-                "<p class=\"footer\" style=\"color:#666;font-size:12px\">{} Pour ne plus recevoir \
-                 de messages de sa part : <a href=\"{}\">se désinscrire</a>.</p>\n",
+                "<p class=\"footer\"><small>{} Pour ne plus recevoir de messages de sa part : \
+                 <a href=\"{}\">se désinscrire</a>.</small></p>\n",
                 esc(&why),
                 html_escape::encode_double_quoted_attribute(url)
             ),
             format!("{why} Pour ne plus recevoir de messages de sa part : {url}"),
         ),
         None => (
-            format!(
-                "<p class=\"footer\" style=\"color:#666;font-size:12px\">{}</p>\n",
-                esc(&why)
-            ),
+            format!("<p class=\"footer\"><small>{}</small></p>\n", esc(&why)),
             why,
         ),
     }
@@ -428,6 +425,10 @@ mod tests {
     fn every_mail_ends_with_the_signature_and_the_footer_and_its_link() {
         let rendered = mail("Bonjour.", &contact(), &interests());
         let html = &rendered.html;
+        assert!(
+            !html.contains("style="),
+            "the pages' CSP refuses inline styles: {html}"
+        );
         assert!(
             html.contains("Paul Rep<br>\nDirecteur commercial &lt;Ouest&gt;<br>\n06 12 34 56 78"),
             "{html}"

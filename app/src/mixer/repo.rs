@@ -569,6 +569,17 @@ pub async fn queue(
     })
 }
 
+/// The rep's prospecting mails waiting to leave, every campaign together (one mailbox, one pace).
+pub async fn waiting(pool: &PgPool, owner: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM outbox_emails
+         WHERE owner_user_id = $1 AND kind = 'prospecting' AND status IN ('ready', 'sending')",
+    )
+    .bind(owner)
+    .fetch_one(pool)
+    .await
+}
+
 /// The last round queued to each of the campaign's prospects, and its mail's status.
 pub async fn rounds(
     pool: &PgPool,

@@ -69,6 +69,12 @@ impl Missing {
         back_href: "/campagnes",
         back_label: "Revenir aux campagnes",
     };
+    pub const PAGE: Missing = Missing {
+        title: "Page introuvable",
+        text: "La page demandée n’existe pas ou n’est plus disponible.",
+        back_href: "/",
+        back_label: "Revenir à l’accueil",
+    };
     pub const TEMPLATE: Missing = Missing {
         title: "Modèle introuvable",
         text: "Ce modèle a peut-être été supprimé, ou il appartient à un autre compte.",

@@ -39,14 +39,26 @@ fn written() -> (String, String) {
             .get::<crate::mixer::ui::Prefetched>()
             .is_some()
     });
+    let board = use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .extensions
+            .get::<crate::board::ui::Prefetched>()
+            .is_some()
+    });
     if mixer {
         crate::mixer::ui::server_page()
     } else if catalogue {
         crate::catalog::ui::server_page()
     } else if sending {
         crate::mail::ui::server_page()
-    } else {
+    } else if board {
         crate::board::ui::server_page()
+    } else {
+        // A path of a generic route that is no page (`/campagnes/:id/nulle-part`).
+        crate::ui::written::error_page(
+            crate::error::AppError::not_found(),
+            crate::ui::not_found::Missing::PAGE,
+        )
     }
 }
 
