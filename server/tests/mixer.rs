@@ -437,6 +437,28 @@ async fn another_template_replaces_the_mail_not_yet_sent_and_chosen_prospects_on
         .await;
     assert_eq!(code, 422, "none ticked");
 
+    // The template edited beside its preview: saved, and back to the same preview.
+    let res = claire
+        .post_page_form(
+            "/api/save_template",
+            &[
+                ("id", first.as_str()),
+                ("name", "Premier"),
+                ("subject", "Premier objet"),
+                ("body", BODY),
+                ("mixer[campaign]", s.campaign.as_str()),
+                ("mixer[prospect]", s.lea.as_str()),
+                ("mixer[round]", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.headers()["location"].to_str().unwrap(),
+        format!(
+            "/campagnes/{}/mixer?modele={first}&tour=1&prospect={}",
+            s.campaign, s.lea
+        )
+    );
     // Everyone, with the other template: Léa's waiting mail is made again, not doubled.
     let (code, _) = queue(&claire, &s, &second, "1", "tous").await;
     assert_eq!(code, 200);

@@ -213,6 +213,16 @@ pub async fn preview(
     Ok(mixing.mail(&recipient))
 }
 
+/// Where in the mixer a template was edited (`mixer[campaign]`, …): the rep goes back there.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct MixerPlace {
+    pub campaign: Uuid,
+    #[serde(default)]
+    pub prospect: Option<Uuid>,
+    #[serde(default)]
+    pub round: Option<i16>,
+}
+
 /// Saves a template (a new one when `id` is empty): subject and body are checked, a refusal
 /// says where.
 #[server(endpoint = "save_template", output = FormAnswer)]
@@ -221,10 +231,7 @@ pub async fn save_template(
     name: String,
     subject: String,
     body: String,
-    #[server(default)] retour: String,
-    #[server(default)] campaign: Option<Uuid>,
-    #[server(default)] prospect: Option<Uuid>,
-    #[server(default)] round: Option<i16>,
+    #[server(default)] mixer: Option<MixerPlace>,
 ) -> Result<Saved<()>, AppError> {
     let user = require_user()?;
     let name = name.trim();
@@ -246,8 +253,8 @@ pub async fn save_template(
         .await?
         .ok_or_else(AppError::not_found)?;
     // Saved from the mixer: back to the same preview (an address Spine makes from ids).
-    let page = match campaign.filter(|_| retour == "mixer") {
-        Some(campaign) => mixer_page(campaign, saved, prospect, round.unwrap_or(1)),
+    let page = match mixer {
+        Some(at) => mixer_page(at.campaign, saved, at.prospect, at.round.unwrap_or(1)),
         None => template_path(saved),
     };
     Ok(answered("Modèle enregistré.", page))

@@ -479,10 +479,9 @@ fn edit_template(page: &MixerPage, template: Uuid, prospect: Uuid, open: bool) -
                 data-preview="/mixer/preview" data-campaign=page.campaign.id.to_string() data-prospect=prospect.to_string()>
                 {hidden("id", template)}
                 {hidden("name", saved.map(|t| t.name.clone()).unwrap_or_default())}
-                {hidden("retour", "mixer")}
-                {hidden("campaign", page.campaign.id)}
-                {hidden("prospect", prospect)}
-                {hidden("round", page.round)}
+                {hidden("mixer[campaign]", page.campaign.id)}
+                {hidden("mixer[prospect]", prospect)}
+                {hidden("mixer[round]", page.round)}
                 <label class="field">
                     <span>"Objet du modèle"</span>
                     <input name="subject" required maxlength="500" value=subject aria-invalid=typed.error("subject").is_some().to_string() />
