@@ -88,23 +88,32 @@ test('a rep notes products for two visitors, writes a template with a fallback, 
   await page.getByRole('combobox', { name: 'Modèle' }).selectOption({ label: `Merci ${stamp}` });
   await page.getByRole('button', { name: 'Afficher' }).click();
   const preview = page.locator('.mail-preview');
-  const shown = async (email: string) => {
-    for (let i = 0; i < 3; i++) {
-      if ((await page.locator('.stepper .to').textContent())!.includes(email)) return;
-      await page.getByRole('link', { name: 'Suivant →' }).click();
-    }
-  };
-  await shown(lea.email);
-  await expect(preview).toContainText('Bonjour Léa,');
-  for (const name of leaProducts) await expect(preview).toContainText(name);
-  await expect(preview).not.toContainText(anonProducts[0]);
-  await page.goto(`${campaign}/mixer?modele=${new URL(page.url()).searchParams.get('modele')}`);
-  await shown(anon.email);
+  const recipient = page.locator('.stepper .to');
+  // In the mixer's order (by name): the visitor without one first, then Léa.
+  await expect(recipient).toContainText(anon.email);
   await expect(preview).toContainText('Bonjour Madame, Monsieur,');
   await expect(preview).toContainText('[Étoile](http://evil.example) **SA**');
   await expect(preview.locator('a[href^="http://evil"]')).toHaveCount(0);
   await expect(preview).toContainText(anonProducts[0]);
+  for (const name of leaProducts) await expect(preview).not.toContainText(name);
+  await page.getByRole('link', { name: 'Suivant →' }).click();
+  await expect(recipient).toContainText(lea.email);
+  await expect(preview).toContainText('Bonjour Léa,');
+  for (const name of leaProducts) await expect(preview).toContainText(name);
+  await expect(preview).not.toContainText(anonProducts[0]);
+  await page.getByRole('link', { name: '← Précédent' }).click();
+  await expect(recipient).toContainText(anon.email);
   await expect(page.locator('.warnings')).toContainText('Pas de prénom pour ce contact.');
+
+  // The template edited beside the preview: the preview follows what is typed, and says
+  // where a template does not read.
+  await page.getByText('Modifier ce modèle (l’aperçu suit)').click();
+  await page.getByLabel('Objet du modèle').fill('Merci pour {{salon}}, {{societe}}');
+  await expect(page.locator('[data-preview-subject]')).toHaveText('Merci pour Salon du mixer, [Étoile](http://evil.example) **SA**');
+  await page.getByLabel('Objet du modèle').fill('Merci {{salon');
+  await expect(page.locator('[data-preview-error]')).toContainText('Ligne 1, colonne 7');
+  await page.getByLabel('Objet du modèle').fill('Suite au salon {{salon}}');
+  await expect(page.locator('[data-preview-error]')).toBeHidden();
 
   // The mailbox connected, the two visitors queued (tapped twice: once each).
   await page.goto('/compte/envoi');

@@ -97,7 +97,7 @@ pub fn board(board: &Board, q: &str) -> String {
                 }
             }).collect_view()}
         </div>
-        <p class="stand-link"><a href=format!("/campagnes/{campaign}/stand")>"Écran du stand : noter les produits d’un visiteur"</a></p>
+        <p class="stand-link"><a rel="external" href=format!("/campagnes/{campaign}/stand")>"Écran du stand : noter les produits d’un visiteur"</a></p>
         {script_src().map(|src| view! { <script type="module" src=src data-board-script=""></script> })}
     })
 }

@@ -86,7 +86,7 @@ pub fn templates_page(page: &TemplatesPage) -> String {
         <h1>"Modèles de mail"</h1>
         {notice(TEMPLATES_PATH)}
         <p class="hint">"Un modèle sert à toutes vos campagnes : le mixer en fait un mail personnel par prospect, avec les produits qui l’ont intéressé."</p>
-        <p><a class="button" href=NEW_TEMPLATE_PATH>"Nouveau modèle"</a></p>
+        <p><a rel="external" class="button" href=NEW_TEMPLATE_PATH>"Nouveau modèle"</a></p>
         {if page.templates.is_empty() {
             view! { <p class="empty">"Aucun modèle pour l’instant."</p> }.into_any()
         } else {
@@ -94,7 +94,7 @@ pub fn templates_page(page: &TemplatesPage) -> String {
                 <ul class="templates">
                     {page.templates.iter().map(|t| view! {
                         <li class="card">
-                            <a href=template_path(t.id)><strong>{t.name.clone()}</strong></a>
+                            <a rel="external" href=template_path(t.id)><strong>{t.name.clone()}</strong></a>
                             <span class="meta">{t.subject.clone()}</span>
                         </li>
                     }).collect_view()}
@@ -120,7 +120,7 @@ pub fn template_page(page: &TemplatePage) -> String {
     let path = t.map_or(NEW_TEMPLATE_PATH.to_string(), |t| template_path(t.id));
     server_html(view! {
         {stylesheet()}
-        <p><a class="back" href=TEMPLATES_PATH>"← Modèles de mail"</a></p>
+        <p><a rel="external" class="back" href=TEMPLATES_PATH>"← Modèles de mail"</a></p>
         <h1>{title}</h1>
         {notice(&path)}
         {refused(&[DeleteTemplate::url()])}
@@ -279,7 +279,7 @@ pub fn interests_page(page: &InterestsPage) -> String {
             }}
             </div>
         </section>
-        <p><a class="button secondary" href=mixer_path(campaign)>"Aller au mixer"</a></p>
+        <p><a rel="external" class="button secondary" href=mixer_path(campaign)>"Aller au mixer"</a></p>
     })
 }
 
@@ -329,18 +329,18 @@ pub fn mixer(page: &MixerPage) -> String {
         {stylesheet()}
         <h1>{format!("Mixer · {}", page.campaign.name)}</h1>
         {campaign_tabs(campaign, Tab::Mixer)}
-        <p><a href=format!("/campagnes/{campaign}/stand")>"Écran du stand : noter les produits d’un visiteur"</a></p>
+        <p><a rel="external" href=format!("/campagnes/{campaign}/stand")>"Écran du stand : noter les produits d’un visiteur"</a></p>
         {notice(&path)}
         {refused(&[QueueMixer::url(), SendMixerTest::url()])}
         {crate::ui::flash::returned_to(SaveTemplate::url()).map(|r| view! { <p class="alert error" role="alert">{r.error.message}</p> })}
         {(!page.mailbox).then(|| view! {
-            <p class="alert error" role="alert">"Aucune boîte Outlook connectée : vos mails attendront que vous la connectiez dans "<a href=crate::mail::api::SETTINGS_PATH>"Envoi des mails"</a>"."</p>
+            <p class="alert error" role="alert">"Aucune boîte Outlook connectée : vos mails attendront que vous la connectiez dans "<a rel="external" href=crate::mail::api::SETTINGS_PATH>"Envoi des mails"</a>"."</p>
         })}
         {if page.templates.is_empty() {
             view! {
                 <section class="card">
                     <p>"Le mixer fait un mail personnel par prospect à partir d’un modèle. Créez d’abord votre modèle."</p>
-                    <p><a class="button" href=NEW_TEMPLATE_PATH>"Créer un modèle"</a></p>
+                    <p><a rel="external" class="button" href=NEW_TEMPLATE_PATH>"Créer un modèle"</a></p>
                 </section>
             }.into_any()
         } else {
@@ -378,7 +378,7 @@ fn choose(page: &MixerPage) -> impl IntoView {
                 </select>
             </label>
             <button type="submit" class="secondary">"Afficher"</button>
-            <a href=TEMPLATES_PATH>"Gérer les modèles"</a>
+            <a rel="external" href=TEMPLATES_PATH>"Gérer les modèles"</a>
         </form>
     }
 }
@@ -402,12 +402,13 @@ fn preview(page: &MixerPage, template: Uuid) -> impl IntoView {
             view! { <a class="button secondary" rel=rel href=mixer_page(campaign, template, Some(*id), page.round)>{label}</a> }
         })
     };
+    // Written pages: the browser loads them (`external`), not the app's router.
     let prev = step(
         at.checked_sub(1).and_then(|i| page.roster.get(i)),
         "← Précédent",
-        "prev",
+        "prev external",
     );
-    let next = step(page.roster.get(at + 1), "Suivant →", "next");
+    let next = step(page.roster.get(at + 1), "Suivant →", "next external");
     let who = {
         let name = recipient.contact.display_name();
         if name.is_empty() {
@@ -454,7 +455,7 @@ fn preview(page: &MixerPage, template: Uuid) -> impl IntoView {
                 <p class="to"><span class="meta">"À : "</span>{who}</p>
                 {next}
             </div>
-            <p><a href=interests_path(campaign, recipient.id)>{format!("Ses produits d’intérêt ({})", recipient.interests.len())}</a></p>
+            <p><a rel="external" href=interests_path(campaign, recipient.id)>{format!("Ses produits d’intérêt ({})", recipient.interests.len())}</a></p>
             {body}
         </section>
     }
@@ -539,7 +540,7 @@ fn queue_form(page: &MixerPage, template: Uuid) -> impl IntoView {
                 </details>
                 <button type="submit">"Mettre en file d’attente"</button>
             </form>
-            <p><a href=crate::mail::api::sending_tab_path(campaign)>"Suivre les envois"</a></p>
+            <p><a rel="external" href=crate::mail::api::sending_tab_path(campaign)>"Suivre les envois"</a></p>
         </section>
     }
 }
@@ -611,7 +612,7 @@ pub fn stand(page: &StandPage) -> String {
                         view! {
                             <ul class="pick">
                                 {page.contacts.iter().map(|c| view! {
-                                    <li><a class="pick-button" href=stand_path(campaign, Some(c.id))>
+                                    <li><a rel="external" class="pick-button" href=stand_path(campaign, Some(c.id))>
                                         <strong>{if c.name.trim().is_empty() { c.email.clone() } else { c.name.clone() }}</strong>
                                         <span class="meta">{[c.company.clone(), c.email.clone()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}</span>
                                     </a></li>
@@ -638,7 +639,7 @@ pub fn stand(page: &StandPage) -> String {
                 <section class="card visitor" aria-labelledby="titre-visiteur">
                     <h2 id="titre-visiteur">{who}</h2>
                     <p class="meta">{[r.contact.company.clone(), r.contact.email.clone()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}</p>
-                    <p><a href=stand_path(campaign, None)>"Changer de contact"</a></p>
+                    <p><a rel="external" href=stand_path(campaign, None)>"Changer de contact"</a></p>
                 </section>
                 <section class="card" aria-labelledby="titre-produits">
                     <h2 id="titre-produits">{format!("Produits qui l’ont intéressé ({})", r.interests.len())}</h2>
@@ -697,7 +698,7 @@ pub fn stand(page: &StandPage) -> String {
                         </label>
                         <button type="submit">"Terminé — contact suivant"</button>
                     </form>
-                    <p><a href=interests_path(campaign, r.id)>"Notes par produit"</a>" · "<a href=here>"Recharger"</a></p>
+                    <p><a rel="external" href=interests_path(campaign, r.id)>"Notes par produit"</a>" · "<a rel="external" href=here>"Recharger"</a></p>
                 </section>
             }
             .into_any()
