@@ -113,19 +113,18 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/campagnes/:id") view={Lazy::<CampaignHubRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/modifier") view={Lazy::<CampaignFormRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/prospects") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/compte/envoi") view=ui::server_page::ServerPage />
-                    <Route path=path!("/modeles") view=ui::server_page::ServerPage />
-                    <Route path=path!("/modeles/:id") view=ui::server_page::ServerPage />
                     <Route path=path!("/campagnes/:id/tableau/:card") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/prospects/:prospect") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/import/:upload") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/campagnes/:id/imports/:batch") view={Lazy::<ProspectsRoute>::new()} ssr=SsrMode::Async />
-                    // The pages the server writes (board, catalogue, sending, mixer), after every
-                    // route of the app's own: one generic route per depth costs the WASM less
-                    // than one per page (the server knows each, see `server::server_pages`).
+                    // The pages the server writes (board, catalogue, sending, mixer, the rep's
+                    // settings and templates), after every route of the app's own: one generic
+                    // route per depth costs the WASM less than one per page (the server knows
+                    // each, see `server::server_pages`).
                     <Route path=path!("/campagnes/:id/:page") view=ui::server_page::ServerPage />
                     <Route path=path!("/campagnes/:id/:page/:sub") view=ui::server_page::ServerPage />
-                    <Route path=path!("/campagnes/:id/:page/:sub/:part") view=ui::server_page::ServerPage />
+                    <Route path=path!("/compte/:page") view=ui::server_page::ServerPage />
+                    <Route path=path!("/compte/:page/:id") view=ui::server_page::ServerPage />
                 </Routes>
             </Layout>
         </Router>

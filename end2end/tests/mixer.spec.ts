@@ -76,7 +76,7 @@ test('a rep notes products for two visitors, writes a template with a fallback, 
   await expect(page).toHaveURL(/q=bistrot/);
 
   // A template with a fallback for the visitor without a first name.
-  await page.goto('/modeles/nouveau');
+  await page.goto('/compte/modeles/nouveau');
   await page.getByLabel('Nom du modèle', { exact: true }).fill(`Merci ${stamp}`);
   await page.getByLabel('Objet', { exact: true }).fill('Suite au salon {{salon}}');
   await page.getByLabel(/^Message/).fill('Bonjour {{prenom|Madame, Monsieur}},\n\nMerci de votre visite chez {{societe}}.\n\n{{produits}}\n\nÀ bientôt.');
@@ -146,9 +146,9 @@ test('a rep notes products for two visitors, writes a template with a fallback, 
     `${campaign}/mixer`,
     `${campaign}/stand`,
     `${campaign}/stand?prospect=${prospect}`,
-    `${campaign}/prospects/${prospect}/produits`,
-    '/modeles',
-    '/modeles/nouveau',
+    `${campaign}/produits/${prospect}`,
+    '/compte/modeles',
+    '/compte/modeles/nouveau',
   ];
   for (const width of [390, 768, 1024]) {
     await page.setViewportSize({ width, height: width === 390 ? 844 : width === 768 ? 1024 : 768 });

@@ -28,11 +28,11 @@ use axum::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-const TEMPLATES: &str = "/modeles";
-const TEMPLATE: &str = "/modeles/{id}";
+const TEMPLATES: &str = "/compte/modeles";
+const TEMPLATE: &str = "/compte/modeles/{id}";
 const MIXER: &str = "/campagnes/{id}/mixer";
 const STAND: &str = "/campagnes/{id}/stand";
-const INTERESTS: &str = "/campagnes/{id}/prospects/{prospect}/produits";
+const INTERESTS: &str = "/campagnes/{id}/produits/{prospect}";
 
 /// Products offered on a prospect's page at once.
 const FOUND: i64 = 30;
@@ -76,7 +76,7 @@ pub async fn prefetch(State(state): State<AppState>, mut req: Request, next: Nex
             let page = if uri.path() == app::mixer::api::NEW_TEMPLATE_PATH {
                 Ok(Some(Page::Template(TemplatePage { template: None })))
             } else {
-                match id_at(&uri, 2) {
+                match id_at(&uri, 3) {
                     Some(id) => repo::template(pool, user.id, id)
                         .await
                         .map(|t| t.map(|t| Page::Template(TemplatePage { template: Some(t) })))

@@ -13,10 +13,10 @@ pub const ROUTES: [&str; 10] = [
     "/campagnes/{id}/envois",
     "/campagnes/{id}/mixer",
     "/campagnes/{id}/stand",
-    "/campagnes/{id}/prospects/{prospect}/produits",
+    "/campagnes/{id}/produits/{prospect}",
     "/compte/envoi",
-    "/modeles",
-    "/modeles/{id}",
+    "/compte/modeles",
+    "/compte/modeles/{id}",
 ];
 
 /// The route of the written page at `path`, if it is one.
@@ -69,11 +69,11 @@ mod tests {
             Some("/campagnes/{id}/catalogue/{catalog}")
         );
         assert_eq!(
-            of("/campagnes/a/prospects/b/produits"),
-            Some("/campagnes/{id}/prospects/{prospect}/produits")
+            of("/campagnes/a/produits/b"),
+            Some("/campagnes/{id}/produits/{prospect}")
         );
-        assert_eq!(of("/modeles"), Some("/modeles"));
-        assert_eq!(of("/modeles/nouveau"), Some("/modeles/{id}"));
+        assert_eq!(of("/compte/modeles"), Some("/compte/modeles"));
+        assert_eq!(of("/compte/modeles/nouveau"), Some("/compte/modeles/{id}"));
         assert_eq!(of("/campagnes/abc/nulle-part"), None);
         assert_eq!(of("/campagnes/abc/prospects"), None);
         assert_eq!(of("/campagnes/abc/tableau/def"), None);

@@ -230,7 +230,7 @@ async fn products_noted_a_template_previewed_and_queued_arrive_with_their_produc
     assert_eq!(code, 200);
     let page = claire
         .get(&format!(
-            "/campagnes/{}/prospects/{}/produits?q=chaise",
+            "/campagnes/{}/produits/{}?q=chaise",
             s.campaign, s.lea
         ))
         .await;
@@ -608,8 +608,8 @@ async fn another_rep_finds_none_of_the_mixer(pool: PgPool) {
     for path in [
         format!("/campagnes/{}/mixer", s.campaign),
         format!("/campagnes/{}/mixer?modele={template}", julien_campaign),
-        format!("/campagnes/{}/prospects/{}/produits", s.campaign, s.lea),
-        format!("/modeles/{template}"),
+        format!("/campagnes/{}/produits/{}", s.campaign, s.lea),
+        format!("/compte/modeles/{template}"),
     ] {
         assert_eq!(julien.get(&path).await.status(), 404, "{path}");
     }
@@ -619,7 +619,7 @@ async fn another_rep_finds_none_of_the_mixer(pool: PgPool) {
         .await;
     assert_eq!(res.status(), 404);
     assert!(res.text().await.unwrap().contains("Page introuvable"));
-    let julien_templates = julien.get("/modeles").await.text().await.unwrap();
+    let julien_templates = julien.get("/compte/modeles").await.text().await.unwrap();
     assert!(!julien_templates.contains("Relance salon"));
 
     let campaign = s.campaign.as_str();
@@ -788,7 +788,7 @@ async fn the_stand_screen_adds_a_visitor_taps_their_products_and_a_note_in_a_few
     assert_eq!(tap("remove_interest", s.table.clone(), "stand").await, to);
     assert_eq!(
         tap("add_interest", s.chair.clone(), "https://evil.example/").await,
-        format!("/campagnes/{}/prospects/{marc}/produits", s.campaign),
+        format!("/campagnes/{}/produits/{marc}", s.campaign),
         "no other redirect target"
     );
     let page = claire.get(&to).await.text().await.unwrap();

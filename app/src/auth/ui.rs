@@ -101,7 +101,7 @@ lazy_page!(AccountRoute => AccountPage,
                             </dl>
                             // Written by the server, not by the app's router.
                             <p><a href="/compte/envoi" rel="external">"Envoi des mails : boîte Outlook, rythme d’envoi et signature"</a></p>
-                            <p><a href="/modeles" rel="external">"Modèles de mail"</a></p>
+                            <p><a href="/compte/modeles" rel="external">"Modèles de mail"</a></p>
                         })
                     })}
                 </ErrorBoundary>

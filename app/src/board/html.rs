@@ -273,7 +273,7 @@ pub fn card(campaign: Uuid, c: &Card) -> String {
         </section>
         <p><a href=Query::new().href(&format!("/campagnes/{campaign}/prospects/{}", c.prospect))>"Voir la fiche du prospect"</a></p>
         // A page the server writes (the mixer's), not one of the app's router.
-        <p><a href=format!("/campagnes/{campaign}/prospects/{}/produits", c.prospect) rel="external">"Ses produits d’intérêt"</a></p>
+        <p><a href=format!("/campagnes/{campaign}/produits/{}", c.prospect) rel="external">"Ses produits d’intérêt"</a></p>
     })
 }
 

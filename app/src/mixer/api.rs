@@ -19,9 +19,9 @@ use crate::{
 };
 
 /// The rep's templates.
-pub const TEMPLATES_PATH: &str = "/modeles";
+pub const TEMPLATES_PATH: &str = "/compte/modeles";
 /// A new template's form.
-pub const NEW_TEMPLATE_PATH: &str = "/modeles/nouveau";
+pub const NEW_TEMPLATE_PATH: &str = "/compte/modeles/nouveau";
 /// Rounds a rep may queue: the first mail, then follow-ups.
 pub const ROUNDS: i16 = 3;
 
@@ -34,7 +34,7 @@ pub fn mixer_path(campaign: Uuid) -> String {
 }
 
 pub fn interests_path(campaign: Uuid, prospect: Uuid) -> String {
-    format!("/campagnes/{campaign}/prospects/{prospect}/produits")
+    format!("/campagnes/{campaign}/produits/{prospect}")
 }
 
 /// The stand screen of `campaign`, for `prospect` if one is chosen.

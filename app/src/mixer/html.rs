@@ -1,6 +1,6 @@
 //! The mixer's pages, written by the server (Leptos escapes every value; a mail's HTML is
-//! ammonia's): the rep's templates (`/modeles`), a template's form, the products a prospect
-//! liked (`/campagnes/:id/prospects/:prospect/produits`) and the mixer
+//! ammonia's): the rep's templates (`/compte/modeles`), a template's form, the products a prospect
+//! liked (`/campagnes/:id/produits/:prospect`) and the mixer
 //! (`/campagnes/:id/mixer`). Every action is a plain form, so it works before any WASM.
 
 use std::collections::HashMap;
@@ -75,7 +75,7 @@ impl Typed {
     }
 }
 
-/// `/modeles`: the rep's templates.
+/// `/compte/modeles`: the rep's templates.
 pub struct TemplatesPage {
     pub templates: Vec<SavedTemplate>,
 }
@@ -104,7 +104,7 @@ pub fn templates_page(page: &TemplatesPage) -> String {
     })
 }
 
-/// `/modeles/nouveau` and `/modeles/:id`: a template's form.
+/// `/compte/modeles/nouveau` and `/compte/modeles/:id`: a template's form.
 pub struct TemplatePage {
     pub template: Option<SavedTemplate>,
 }
@@ -164,7 +164,7 @@ pub fn template_page(page: &TemplatePage) -> String {
     })
 }
 
-/// `/campagnes/:id/prospects/:prospect/produits`: what a prospect liked, and the campaign's
+/// `/campagnes/:id/produits/:prospect`: what a prospect liked, and the campaign's
 /// published products to add.
 pub struct InterestsPage {
     pub campaign: CampaignName,

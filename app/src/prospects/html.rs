@@ -385,7 +385,7 @@ pub fn prospect(campaign: Uuid, p: &Stored, history: &[AuditEntry]) -> String {
         <section class="card">
             <h2>"Produits d’intérêt"</h2>
             // A page the server writes (the mixer's), not one of the app's router.
-            <p><a href=format!("/campagnes/{campaign}/prospects/{}/produits", p.id) rel="external">"Noter les produits qui l’ont intéressé, et vos notes"</a></p>
+            <p><a href=format!("/campagnes/{campaign}/produits/{}", p.id) rel="external">"Noter les produits qui l’ont intéressé, et vos notes"</a></p>
         </section>
         <section class="card">
             <h2>"Origine"</h2>

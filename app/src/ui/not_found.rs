@@ -78,7 +78,7 @@ impl Missing {
     pub const TEMPLATE: Missing = Missing {
         title: "Modèle introuvable",
         text: "Ce modèle a peut-être été supprimé, ou il appartient à un autre compte.",
-        back_href: "/modeles",
+        back_href: "/compte/modeles",
         back_label: "Revenir aux modèles",
     };
     pub const DISTRIBUTOR: Missing = Missing {
