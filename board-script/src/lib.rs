@@ -26,6 +26,7 @@ pub mod place;
 mod preview;
 pub mod reading;
 mod search;
+mod typing;
 pub mod wire;
 use place::{Place, STAGES};
 use wire::{

@@ -3,54 +3,31 @@
 //! last key and shown in place (its HTML is the server's, sanitised there); a template that
 //! does not read says where, in French. An older answer never replaces a newer one.
 
-use std::cell::Cell;
+use std::{cell::Cell, rc::Rc};
 
-use wasm_bindgen::{closure::Closure, JsCast, JsValue};
-use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{Element, Event, HtmlFormElement, HtmlInputElement, HtmlTextAreaElement};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{HtmlFormElement, HtmlInputElement, HtmlTextAreaElement};
 
-use super::{document, window};
+use super::{
+    document,
+    typing::{after_typing, Typed},
+    window,
+    wire::ANSWER_TYPE,
+};
 
 /// Quiet time after the last key before the preview is asked again.
 const PAUSE_MS: i32 = 400;
 
 thread_local! {
     static LISTENING: Cell<bool> = const { Cell::new(false) };
-    static LATEST: Cell<u32> = const { Cell::new(0) };
-    static TIMER: Cell<i32> = const { Cell::new(0) };
 }
 
 /// Listens, once, to what is typed in a template beside its preview.
 pub fn sync() {
-    if LISTENING.with(|l| l.replace(true)) {
-        return;
+    if !LISTENING.with(|l| l.replace(true)) {
+        after_typing("form[data-preview]", PAUSE_MS, preview);
     }
-    let on_input = Closure::<dyn FnMut(Event)>::new(|event: Event| {
-        let Some(form) = event
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .and_then(|e| e.closest("form[data-preview]").ok().flatten())
-            .and_then(|f| f.dyn_into::<HtmlFormElement>().ok())
-        else {
-            return;
-        };
-        let asked = LATEST.with(|l| {
-            l.set(l.get().wrapping_add(1));
-            l.get()
-        });
-        let later = Closure::once_into_js(move || spawn_local(preview(form, asked)));
-        TIMER.with(|t| {
-            window().clear_timeout_with_handle(t.get());
-            if let Ok(id) = window().set_timeout_with_callback_and_timeout_and_arguments_0(
-                later.unchecked_ref(),
-                PAUSE_MS,
-            ) {
-                t.set(id);
-            }
-        });
-    });
-    let _ = document().add_event_listener_with_callback("input", on_input.as_ref().unchecked_ref());
-    on_input.forget();
 }
 
 fn value(form: &HtmlFormElement, selector: &str) -> String {
@@ -74,7 +51,7 @@ fn set(object: &js_sys::Object, name: &str, value: &JsValue) {
     let _ = js_sys::Reflect::set(object, &name.into(), value);
 }
 
-async fn preview(form: HtmlFormElement, asked: u32) {
+async fn preview(form: HtmlFormElement, typed: Rc<Typed>, asked: u32) {
     let attribute = |name: &str| form.get_attribute(name).unwrap_or_default();
     let template = js_sys::Object::new();
     set(&template, "subject", &value(&form, "[name=subject]").into());
@@ -93,6 +70,8 @@ async fn preview(form: HtmlFormElement, asked: u32) {
         return;
     };
     let _ = headers.set("Content-Type", "application/json");
+    // A template that does not read comes back as the forms' refusals do (200).
+    let _ = headers.set("Accept", ANSWER_TYPE);
     init.set_headers(&headers);
     let url = attribute("data-preview");
     let Ok(answer) = JsFuture::from(window().fetch_with_str_and_init(&url, &init)).await else {
@@ -105,12 +84,18 @@ async fn preview(form: HtmlFormElement, asked: u32) {
     let Ok(answer) = JsFuture::from(json).await else {
         return;
     };
-    if LATEST.with(Cell::get) != asked {
+    if !typed.is_latest(asked) {
         return;
     }
     let find = |selector: &str| document().query_selector(selector).ok().flatten();
     let error = find("[data-preview-error]");
-    if response.ok() {
+    let refused = get(&answer, "refused");
+    let (answer, refused) = if refused.is_object() {
+        (refused, true)
+    } else {
+        (answer, !response.ok())
+    };
+    if !refused {
         if let Some(error) = &error {
             let _ = error.set_attribute("hidden", "");
         }

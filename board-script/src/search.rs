@@ -3,57 +3,30 @@
 //! server's own page a moment after the last key, so the same HTML serves with and without
 //! the script; the address follows, and an older answer never replaces a newer one.
 
-use std::cell::Cell;
+use std::{cell::Cell, rc::Rc};
 
-use wasm_bindgen::{closure::Closure, JsCast};
-use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{Element, Event, HtmlFormElement, HtmlInputElement, HtmlTemplateElement};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{HtmlFormElement, HtmlInputElement, HtmlTemplateElement};
 
-use super::{document, window};
+use super::{
+    document,
+    typing::{after_typing, Typed},
+    window,
+};
 
 /// Quiet time after the last key before the results are read again.
 const PAUSE_MS: i32 = 250;
 
 thread_local! {
     static LISTENING: Cell<bool> = const { Cell::new(false) };
-    /// The latest search asked; an answer to an older one is dropped.
-    static LATEST: Cell<u32> = const { Cell::new(0) };
-    static TIMER: Cell<i32> = const { Cell::new(0) };
 }
 
 /// Listens, once, to what is typed in live search forms.
 pub fn sync() {
-    if LISTENING.with(|l| l.replace(true)) {
-        return;
+    if !LISTENING.with(|l| l.replace(true)) {
+        after_typing("form[data-live]", PAUSE_MS, search);
     }
-    let on_input = Closure::<dyn FnMut(Event)>::new(|event: Event| {
-        let Some(form) = event
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .and_then(|e| e.closest("form[data-live]").ok().flatten())
-            .and_then(|f| f.dyn_into::<HtmlFormElement>().ok())
-        else {
-            return;
-        };
-        let asked = LATEST.with(|l| {
-            l.set(l.get().wrapping_add(1));
-            l.get()
-        });
-        let later = Closure::once_into_js(move || {
-            spawn_local(search(form, asked));
-        });
-        TIMER.with(|t| {
-            window().clear_timeout_with_handle(t.get());
-            if let Ok(id) = window().set_timeout_with_callback_and_timeout_and_arguments_0(
-                later.unchecked_ref(),
-                PAUSE_MS,
-            ) {
-                t.set(id);
-            }
-        });
-    });
-    let _ = document().add_event_listener_with_callback("input", on_input.as_ref().unchecked_ref());
-    on_input.forget();
 }
 
 /// The form's address with what it holds: `action?name=value&…`.
@@ -73,7 +46,7 @@ fn address(form: &HtmlFormElement) -> Option<String> {
     Some(format!("{action}?{query}"))
 }
 
-async fn search(form: HtmlFormElement, asked: u32) {
+async fn search(form: HtmlFormElement, typed: Rc<Typed>, asked: u32) {
     let Some(url) = address(&form) else {
         return;
     };
@@ -90,7 +63,7 @@ async fn search(form: HtmlFormElement, asked: u32) {
     let Some(html) = JsFuture::from(text).await.ok().and_then(|t| t.as_string()) else {
         return;
     };
-    if LATEST.with(Cell::get) != asked {
+    if !typed.is_latest(asked) {
         return;
     }
     let (Some(shown), Ok(template)) = (

@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { Page, expect } from '@playwright/test';
 import { hydrated } from './fixtures';
 
@@ -30,4 +31,23 @@ export async function addDistributor(page: Page, name: string) {
   await page.getByRole('button', { name: 'Ajouter le distributeur' }).click();
   await expect(page).toHaveURL(/\/distributeurs$/);
   await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
+}
+
+/** Each of `pages` at a phone's, a tablet's and a laptop's width: no sideways scroll, no axe
+ * violation. */
+export async function expectFitAndAccessible(page: Page, pages: string[]) {
+  for (const width of [390, 768, 1024]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : width === 768 ? 1024 : 768 });
+    for (const at of pages) {
+      await page.goto(at);
+      await hydrated(page);
+      const { scroll, client } = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        client: document.documentElement.clientWidth,
+      }));
+      expect(scroll, `${at} at ${width}`).toBeLessThanOrEqual(client);
+      const axe = await new AxeBuilder({ page }).analyze();
+      expect(axe.violations.map((v) => `${at} at ${width}: ${v.id} ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
+    }
+  }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use app::{
     auth::CurrentUser,
-    error::{AppError, ErrorKind},
+    error::{AppError, ErrorKind, FormAnswerEncoding},
     mixer::{
         api::{preview, Mixing, Source, ROUNDS},
         html::{InterestsPage, MixerPage, StandPage, TemplatePage, TemplatesPage},
@@ -25,7 +25,9 @@ use axum::{
     routing::post,
     Extension, Json, Router,
 };
+use leptos::server_fn::ContentType;
 use serde::Deserialize;
+
 use uuid::Uuid;
 
 const TEMPLATES: &str = "/compte/modeles";
@@ -289,8 +291,14 @@ struct InlineTemplate {
 async fn preview_json(
     State(state): State<AppState>,
     user: Option<Extension<CurrentUser>>,
+    headers: axum::http::HeaderMap,
     body: Result<Json<PreviewRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
+    // The mixer's page asks as its forms do: a template that does not read is an answer
+    // (200, `{"refused": …}`), not a failure the browser logs.
+    let page = headers
+        .get(axum::http::header::ACCEPT)
+        .is_some_and(|a| a.as_bytes() == FormAnswerEncoding::CONTENT_TYPE.as_bytes());
     let Some(Extension(user)) = user else {
         return error(AppError::unauthorized());
     };
@@ -327,6 +335,9 @@ async fn preview_json(
     .await
     {
         Ok(rendered) => Json(rendered).into_response(),
+        Err(e) if page && e.kind == ErrorKind::Unprocessable => {
+            Json(serde_json::json!({ "refused": e })).into_response()
+        }
         Err(e) => error(e),
     }
 }

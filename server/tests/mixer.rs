@@ -339,6 +339,26 @@ async fn products_noted_a_template_previewed_and_queued_arrive_with_their_produc
             .contains("Ligne 1, colonne 1"),
         "{answer}"
     );
+    // Asked by the mixer's page, as its forms ask: the refusal is an answer (200).
+    let res = claire
+        .client
+        .post(app.url("/mixer/preview"))
+        .header("origin", app.origin())
+        .header("accept", "application/vnd.spine.answer+json")
+        .json(&json!({ "campaign": s.campaign, "prospect": s.lea,
+                       "template": { "subject": "x", "body": "{{produits" } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let answer: Value = res.json().await.unwrap();
+    assert!(
+        answer["refused"]["fields"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("Ligne 1, colonne 1"),
+        "{answer}"
+    );
 
     // Queued: one mail each; queued again, nothing added.
     let (code, _) = queue(&claire, &s, &template, "1", "produits").await;

@@ -118,14 +118,15 @@ pub async fn save_send_settings(
     Ok(answered("Rythme d’envoi enregistré.", SETTINGS_PATH.into()))
 }
 
-/// Puts a test mail to the rep themselves in the outbox: it goes the way every mail goes
-/// (their consent, the outbox, the pace, Graph). `key` makes a double tap one test.
-#[server(endpoint = "send_test_mail", output = FormAnswer)]
-pub async fn send_test_mail(key: String) -> Result<Saved<()>, AppError> {
-    use ssr::*;
-    let user = require_user()?;
-    let pool = pool()?;
-    let mailbox = repo::mailbox(&pool, user.id)
+/// What a test to oneself needs: the rep's connected mailbox, and the form's key (which makes a
+/// double tap one test).
+#[cfg(feature = "ssr")]
+pub async fn ready_for_test<'k>(
+    pool: &sqlx::PgPool,
+    user: Uuid,
+    key: &'k str,
+) -> Result<(super::repo::Mailbox, &'k str), AppError> {
+    let mailbox = super::repo::mailbox(pool, user)
         .await
         .map_err(|e| AppError::internal("reading the mailbox", e))?
         .filter(|m| m.status == "active")
@@ -138,6 +139,17 @@ pub async fn send_test_mail(key: String) -> Result<Saved<()>, AppError> {
             "Cette page est trop ancienne : rechargez-la puis recommencez.",
         ));
     }
+    Ok((mailbox, key))
+}
+
+/// Puts a test mail to the rep themselves in the outbox: it goes the way every mail goes
+/// (their consent, the outbox, the pace, Graph). `key` makes a double tap one test.
+#[server(endpoint = "send_test_mail", output = FormAnswer)]
+pub async fn send_test_mail(key: String) -> Result<Saved<()>, AppError> {
+    use ssr::*;
+    let user = require_user()?;
+    let pool = pool()?;
+    let (mailbox, key) = ready_for_test(&pool, user.id, &key).await?;
     let now = clock()?.now();
     let text = format!(
         "Bonjour {},\n\nCe mail de test est parti de votre boîte {} par Spine, comme partiront \

@@ -446,18 +446,7 @@ pub async fn send_mixer_test(
     let recipient = repo::recipient(&pool, user.id, campaign, prospect)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let mailbox = crate::mail::repo::mailbox(&pool, user.id)
-        .await?
-        .filter(|m| m.status == "active")
-        .ok_or_else(|| {
-            AppError::conflict("Connectez d’abord votre boîte Outlook pour envoyer un test.")
-        })?;
-    let key = key.trim();
-    if key.is_empty() || key.len() > 100 {
-        return Err(AppError::conflict(
-            "Cette page est trop ancienne : rechargez-la puis recommencez.",
-        ));
-    }
+    let (mailbox, key) = crate::mail::api::ready_for_test(&pool, user.id, &key).await?;
     let mail = mixing.mail(&recipient);
     let subject = format!("[Test] {}", mail.subject);
     let email = crate::mail::repo::NewEmail {
