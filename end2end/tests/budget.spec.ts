@@ -57,6 +57,10 @@ test('every page becomes interactive within its download budget: main <= 200 KB,
     [`${campaign}/catalogue`, true],
     [`${campaign}/envois`, true],
     ['/compte/envoi', true],
+    [`${campaign}/mixer`, true],
+    [`${campaign}/stand`, true],
+    ['/compte/modeles', true],
+    ['/compte/modeles/nouveau', true],
   ];
   const rows: string[] = [];
   const over: string[] = [];
@@ -79,6 +83,13 @@ test('every page becomes interactive within its download budget: main <= 200 KB,
       // and hold its forms to one post): counted once they are there.
       await tab.waitForLoadState('networkidle');
       const own = (url: string) => ['/pkg/board.', '/pkg/catalogue.'].some((p) => new URL(url).pathname.startsWith(p));
+      files.push(...(await filesLoaded(tab)).filter(own));
+    }
+    if (/\/(mixer|stand|modeles|nouveau)$/.test(route)) {
+      // The mixer's pages load their stylesheet and the board's script (search as you type,
+      // the live preview, one post per form): counted once they are there.
+      await tab.waitForLoadState('networkidle');
+      const own = (url: string) => ['/pkg/board.', '/pkg/mixer.'].some((p) => new URL(url).pathname.startsWith(p));
       files.push(...(await filesLoaded(tab)).filter(own));
     }
     const weight = await weigh(files);
