@@ -807,6 +807,14 @@ async fn the_stand_screen_adds_a_visitor_taps_their_products_and_a_note_in_a_few
     assert_eq!(tap("add_interest", s.table.clone(), "stand").await, to);
     assert_eq!(tap("remove_interest", s.table.clone(), "stand").await, to);
     assert_eq!(
+        tap("remove_interest", s.table.clone(), "stand").await,
+        to,
+        "a double tap removes it once, without an error"
+    );
+    let page = claire.get(&to).await.text().await.unwrap();
+    assert!(page.contains("Produit retiré."), "{page}");
+    assert!(!page.contains("introuvable"), "{page}");
+    assert_eq!(
         tap("add_interest", s.chair.clone(), "https://evil.example/").await,
         format!("/campagnes/{}/produits/{marc}", s.campaign),
         "no other redirect target"

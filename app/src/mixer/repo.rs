@@ -369,7 +369,8 @@ pub async fn add_interest(
     Ok(done.rows_affected() == 1)
 }
 
-/// Removes `product` from what `prospect` liked; whether it was there.
+/// Removes `product` from what `prospect` liked (removing it twice, as a double tap does, is
+/// removing it once); `false` when the prospect is not in the rep's campaign.
 pub async fn remove_interest(
     pool: &PgPool,
     owner: Uuid,
@@ -377,17 +378,21 @@ pub async fn remove_interest(
     prospect: Uuid,
     product: Uuid,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "DELETE FROM prospect_product_interests
-         WHERE owner_user_id = $1 AND campaign_id = $2 AND prospect_id = $3 AND product_id = $4",
+    sqlx::query_scalar(
+        "WITH link AS (SELECT 1 FROM campaign_prospects
+                       WHERE owner_user_id = $1 AND campaign_id = $2 AND prospect_id = $3),
+              gone AS (DELETE FROM prospect_product_interests
+                       WHERE owner_user_id = $1 AND campaign_id = $2 AND prospect_id = $3
+                         AND product_id = $4
+                       RETURNING 1)
+         SELECT EXISTS (SELECT 1 FROM link)",
     )
     .bind(owner)
     .bind(campaign)
     .bind(prospect)
     .bind(product)
-    .execute(pool)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .fetch_one(pool)
+    .await
 }
 
 /// Sets the notes of a prospect in the campaign: theirs, and each product's (`(product,
@@ -401,17 +406,7 @@ pub async fn save_notes(
     product_notes: &[(Uuid, String)],
 ) -> sqlx::Result<bool> {
     let mut tx = pool.begin().await?;
-    let found = sqlx::query(
-        "UPDATE campaign_prospects SET note = $4
-         WHERE owner_user_id = $1 AND campaign_id = $2 AND prospect_id = $3",
-    )
-    .bind(owner)
-    .bind(campaign)
-    .bind(prospect)
-    .bind(note)
-    .execute(&mut *tx)
-    .await?;
-    if found.rows_affected() != 1 {
+    if !save_note(&mut *tx, owner, campaign, prospect, note).await? {
         return Ok(false);
     }
     let (products, notes): (Vec<Uuid>, Vec<String>) = product_notes.iter().cloned().unzip();
@@ -434,7 +429,7 @@ pub async fn save_notes(
 
 /// Sets the rep's note on a prospect of the campaign; `false` when not in the rep's campaign.
 pub async fn save_note(
-    pool: &PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     owner: Uuid,
     campaign: Uuid,
     prospect: Uuid,
@@ -448,7 +443,7 @@ pub async fn save_note(
     .bind(campaign)
     .bind(prospect)
     .bind(note)
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
 }
